@@ -1,0 +1,94 @@
+/**
+ * Builds the Fastify application without listening, so tests drive it through `app.inject()`.
+ * The caller owns the database: it opens and migrates it before, and closes it after.
+ */
+import { randomUUID } from 'node:crypto';
+import cookie from '@fastify/cookie';
+import Fastify, { type FastifyServerOptions } from 'fastify';
+import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { Config } from './config.js';
+import type { AppContext } from './context.js';
+import type { Database } from './db/index.js';
+import { loadMigrations, type Migration } from './db/migrate.js';
+import { createSecretBox } from './lib/crypto.js';
+import { loggerOptions } from './logger.js';
+import { registerApiKeyRoutes } from './modules/api-keys/api-keys.routes.js';
+import { registerAuthRoutes } from './modules/auth/auth.routes.js';
+import { createGuards } from './modules/auth/principal.js';
+import { registerHealthRoutes } from './modules/health/health.routes.js';
+import { registerInvitationRoutes } from './modules/invitations/invitations.routes.js';
+import { registerMemberRoutes } from './modules/members/members.routes.js';
+import { registerOrgRoutes } from './modules/orgs/orgs.routes.js';
+import { registerErrorHandling } from './plugins/error-handler.js';
+import { registerMetrics } from './plugins/metrics.js';
+import { registerOpenApi } from './plugins/openapi.js';
+import type { App } from './http.js';
+
+export const APP_VERSION = '0.1.0';
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+export interface BuildAppOptions {
+  config: Config;
+  database: Database;
+  /** Pino options, or false to silence logs (tests). Defaults to the config's level. */
+  logger?: FastifyServerOptions['logger'];
+  now?: () => Date;
+  migrations?: Migration[];
+  /** Maximum JSON body size in bytes. */
+  bodyLimit?: number;
+}
+
+export async function buildApp(options: BuildAppOptions): Promise<App> {
+  const { config, database } = options;
+  const app = Fastify({
+    logger: options.logger ?? loggerOptions(config),
+    trustProxy: config.trustProxy,
+    bodyLimit: options.bodyLimit ?? 1024 * 1024,
+    requestIdHeader: false,
+    genReqId: (req) => {
+      const incoming = req.headers['x-request-id'];
+      return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    },
+  }).withTypeProvider<ZodTypeProvider>();
+
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  acceptEmptyJsonBodies(app);
+
+  const ctx: AppContext = {
+    config,
+    database,
+    db: database.db,
+    now: options.now ?? (() => new Date()),
+    secrets: createSecretBox(config.sessionSecret),
+  };
+  const guards = createGuards(ctx);
+
+  registerErrorHandling(app);
+  await registerOpenApi(app, APP_VERSION);
+  registerMetrics(app);
+  await app.register(cookie);
+
+  registerHealthRoutes(app, ctx, options.migrations ?? loadMigrations());
+  registerAuthRoutes(app, ctx, guards);
+  registerOrgRoutes(app, ctx, guards);
+  registerMemberRoutes(app, ctx, guards);
+  registerInvitationRoutes(app, ctx, guards);
+  registerApiKeyRoutes(app, ctx, guards);
+
+  return app;
+}
+
+/** A JSON request with an empty body (a bodiless POST from fetch) parses as no body, not an error. */
+function acceptEmptyJsonBodies(app: App): void {
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    const text = typeof body === 'string' ? body : body.toString('utf8');
+    if (text.trim() === '') return done(null, undefined);
+    parseJson(request, text, done);
+  });
+}

@@ -1,0 +1,21 @@
+/** What every module receives: configuration, the database and a clock, built once per app. */
+import type { Config } from './config.js';
+import type { Database, Db } from './db/index.js';
+import type { SecretBox } from './lib/crypto.js';
+
+export interface AppContext {
+  readonly config: Config;
+  readonly database: Database;
+  readonly db: Db;
+  /** Current time; injected so tests control it. */
+  readonly now: () => Date;
+  /** Encrypts secrets that must be shown again (webhook tokens). */
+  readonly secrets: SecretBox;
+}
+
+/** Dates leave the API as ISO strings. */
+export function iso(date: Date): string;
+export function iso(date: Date | null): string | null;
+export function iso(date: Date | null): string | null {
+  return date ? date.toISOString() : null;
+}

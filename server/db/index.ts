@@ -1,0 +1,117 @@
+/**
+ * Opens the platform's database: PostgreSQL through node-postgres when a URL is given, otherwise
+ * PGlite (Postgres in WebAssembly) persisted in a data folder. Both expose the same Drizzle API,
+ * the same SQL and the same migrations.
+ */
+import { mkdirSync } from 'node:fs';
+import { PGlite } from '@electric-sql/pglite';
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import pg from 'pg';
+import * as schema from './schema.js';
+
+export type Schema = typeof schema;
+/** The Drizzle handle every repository takes; a transaction is one too. */
+export type Db = PgDatabase<PgQueryResultHKT, Schema>;
+
+/** A single connection for work that needs one session (advisory locks, multi-statement SQL). */
+export interface RawSession {
+  query<T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<{ rows: T[] }>;
+  /** Runs SQL text that may hold several statements, without parameters. */
+  exec(text: string): Promise<void>;
+  /** Runs `fn` atomically: all of its statements apply, or none. */
+  atomic<T>(fn: () => Promise<T>): Promise<T>;
+}
+
+export interface Database {
+  readonly kind: 'pg' | 'pglite';
+  readonly db: Db;
+  /** Runs `fn` on one dedicated connection, released afterwards. */
+  withSession<T>(fn: (session: RawSession) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+export interface DatabaseOptions {
+  /** A postgres:// URL; absent means embedded PGlite. */
+  url?: string;
+  /** Folder for PGlite's files; absent (with no url) means in memory. */
+  dataDir?: string;
+  poolMax?: number;
+}
+
+/** Opens PostgreSQL or PGlite according to `options`. The caller closes it. */
+export async function openDatabase(options: DatabaseOptions): Promise<Database> {
+  return options.url ? openPostgres(options.url, options.poolMax ?? 10) : openPglite(options.dataDir);
+}
+
+function openPostgres(url: string, max: number): Database {
+  const pool = new pg.Pool({ connectionString: url, max, application_name: 'automitra' });
+  // An idle client that errors (server restart) must not crash the process; the pool replaces it.
+  pool.on('error', () => {});
+  const db = drizzlePg(pool, { schema }) as unknown as Db;
+  return {
+    kind: 'pg',
+    db,
+    async withSession(fn) {
+      const client = await pool.connect();
+      try {
+        return await fn({
+          query: async (text, params) => client.query(text, params),
+          exec: async (text) => {
+            await client.query(text);
+          },
+          atomic: async (work) => {
+            await client.query('BEGIN');
+            try {
+              const result = await work();
+              await client.query('COMMIT');
+              return result;
+            } catch (err) {
+              await client.query('ROLLBACK');
+              throw err;
+            }
+          },
+        } as RawSession);
+      } finally {
+        client.release();
+      }
+    },
+    close: () => pool.end(),
+  };
+}
+
+async function openPglite(dataDir: string | undefined): Promise<Database> {
+  if (dataDir) mkdirSync(dataDir, { recursive: true });
+  const client = await PGlite.create(dataDir);
+  const db = drizzlePglite(client, { schema }) as unknown as Db;
+  return {
+    kind: 'pglite',
+    db,
+    // PGlite has one connection: a session is an exclusive transaction on it, so other callers
+    // wait, and `atomic` is a savepoint inside it (an error still rolls the whole session back).
+    withSession: (fn) =>
+      client.transaction(async (tx) => {
+        let savepoints = 0;
+        return fn({
+          query: (text, params) => tx.query(text, params),
+          exec: async (text) => {
+            await tx.exec(text);
+          },
+          atomic: async (work) => {
+            const name = `automitra_sp_${++savepoints}`;
+            await tx.exec(`SAVEPOINT ${name}`);
+            try {
+              const result = await work();
+              await tx.exec(`RELEASE SAVEPOINT ${name}`);
+              return result;
+            } catch (err) {
+              await tx.exec(`ROLLBACK TO SAVEPOINT ${name}`);
+              throw err;
+            }
+          },
+        } as RawSession);
+      }),
+    close: () => client.close(),
+  };
+}

@@ -1,0 +1,28 @@
+/** Password hashing with argon2id (OWASP's minimum: 19 MiB, 2 passes, 1 lane). */
+import argon2 from 'argon2';
+
+const options = { type: argon2.argon2id, memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
+
+export function hashPassword(password: string): Promise<string> {
+  return argon2.hash(password, options);
+}
+
+export async function verifyPassword(hash: string, password: string): Promise<boolean> {
+  try {
+    return await argon2.verify(hash, password);
+  } catch {
+    return false;
+  }
+}
+
+let dummyHash: Promise<string> | undefined;
+
+/**
+ * Spends the same time as a real verification, so that a login for an unknown email is not
+ * faster than one with a wrong password.
+ */
+export async function verifyAgainstDummy(password: string): Promise<false> {
+  dummyHash ??= hashPassword('automitra-dummy-password');
+  await verifyPassword(await dummyHash, password);
+  return false;
+}

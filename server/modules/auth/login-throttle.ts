@@ -1,0 +1,59 @@
+/**
+ * Login throttling per IP (every attempt counts) and per account (failures count, a success
+ * clears them). Unknown emails are throttled exactly like known ones, so the limiter reveals nothing.
+ */
+import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import { RateLimited } from '../../errors.js';
+
+export interface LoginThrottleOptions {
+  maxFailuresPerAccount: number;
+  maxAttemptsPerIp: number;
+  windowSeconds: number;
+}
+
+export interface LoginThrottle {
+  /** Counts an attempt from `ip`; throws RateLimited when either budget is spent. */
+  beforeAttempt(ip: string, email: string): Promise<void>;
+  recordFailure(email: string): Promise<void>;
+  recordSuccess(email: string): Promise<void>;
+}
+
+export function createLoginThrottle(options: LoginThrottleOptions): LoginThrottle {
+  const perIp = new RateLimiterMemory({
+    keyPrefix: 'login_ip',
+    points: options.maxAttemptsPerIp,
+    duration: options.windowSeconds,
+  });
+  const perAccount = new RateLimiterMemory({
+    keyPrefix: 'login_account',
+    points: options.maxFailuresPerAccount,
+    duration: options.windowSeconds,
+  });
+  const accountKey = (email: string) => email.trim().toLowerCase();
+
+  return {
+    async beforeAttempt(ip, email) {
+      const account = await perAccount.get(accountKey(email));
+      if (account && account.consumedPoints >= options.maxFailuresPerAccount) {
+        throw tooMany(account.msBeforeNext);
+      }
+      try {
+        await perIp.consume(ip);
+      } catch (res) {
+        if (res instanceof RateLimiterRes) throw tooMany(res.msBeforeNext);
+        throw res;
+      }
+    },
+    async recordFailure(email) {
+      await perAccount.penalty(accountKey(email), 1);
+    },
+    async recordSuccess(email) {
+      await perAccount.delete(accountKey(email));
+    },
+  };
+}
+
+function tooMany(msBeforeNext: number): RateLimited {
+  const seconds = Math.max(1, Math.ceil(msBeforeNext / 1000));
+  return new RateLimited(seconds, `Too many sign-in attempts. Try again in ${seconds} seconds.`);
+}
