@@ -1,7 +1,10 @@
 /** Password hashing with argon2id (OWASP's minimum: 19 MiB, 2 passes, 1 lane). */
-import { Algorithm, hash, verify } from '@node-rs/argon2';
+import { hash, verify } from '@node-rs/argon2';
 
-const options = { algorithm: Algorithm.Argon2id, memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
+/** `Algorithm.Argon2id` (an ambient const enum, which isolated modules cannot import). */
+const ARGON2ID = 2;
+
+const options = { algorithm: ARGON2ID, memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
 
 export function hashPassword(password: string): Promise<string> {
   return hash(password, options);
