@@ -97,6 +97,27 @@ describe(`tenant isolation matrix (${testDbKind()})`, () => {
     expect(checked).toBe(ORG_ROUTES.filter((r) => r.badBody).length);
   });
 
+  it('answers 400 naming the field on the routes outside organizations', async () => {
+    const cases: [string, unknown, string][] = [
+      [
+        '/api/auth/signup',
+        { email: 'x@y.co', password: 'long enough pw', name: 'N', organizationName: ['x'] },
+        'organizationName',
+      ],
+      ['/api/auth/login', { email: 'someone@example.test' }, 'password'],
+      ['/api/orgs', { name: { nested: true } }, 'name'],
+      ['/api/invitations/short/accept', { name: 'x' }, 'params.token'],
+    ];
+    for (const [url, body, field] of cases) {
+      const res = await a.client.post(url, body);
+      expect(res.statusCode, url).toBe(400);
+      expect(
+        res.json().details.issues.map((i: { field: string }) => i.field),
+        url,
+      ).toContain(field);
+    }
+  });
+
   it('treats a malformed organization id as one that does not exist', async () => {
     const res = await a.client.get('/api/orgs/not-a-uuid/members');
     expect(res.statusCode).toBe(404);
