@@ -24,9 +24,19 @@ export interface RawSession {
   atomic<T>(fn: () => Promise<T>): Promise<T>;
 }
 
+/**
+ * How to reach the same database from a component that brings its own driver (the pg-boss job
+ * runtime): the PostgreSQL URL, so it can open a pool of its own, or the PGlite instance itself,
+ * which has a single connection and must be shared. Nothing else should need it.
+ */
+export type DatabaseConnection =
+  { readonly kind: 'pg'; readonly url: string } | { readonly kind: 'pglite'; readonly client: PGlite };
+
 export interface Database {
   readonly kind: 'pg' | 'pglite';
   readonly db: Db;
+  /** The underlying connection details, for the job runtime only; repositories use `db`. */
+  readonly connection: DatabaseConnection;
   /** Runs `fn` on one dedicated connection, released afterwards. */
   withSession<T>(fn: (session: RawSession) => Promise<T>): Promise<T>;
   close(): Promise<void>;
@@ -53,6 +63,7 @@ function openPostgres(url: string, max: number): Database {
   return {
     kind: 'pg',
     db,
+    connection: { kind: 'pg', url },
     async withSession(fn) {
       const client = await pool.connect();
       try {
@@ -88,6 +99,7 @@ async function openPglite(dataDir: string | undefined): Promise<Database> {
   return {
     kind: 'pglite',
     db,
+    connection: { kind: 'pglite', client },
     // PGlite has one connection: a session is an exclusive transaction on it, so other callers
     // wait, and `atomic` is a savepoint inside it (an error still rolls the whole session back).
     withSession: (fn) =>

@@ -1,0 +1,101 @@
+/**
+ * The `db` pg-boss runs its SQL through: a small pool of its own on PostgreSQL, the shared
+ * single connection on PGlite, or the caller's transaction for a transactional send. Calls are
+ * tracked so that stopping the runtime can wait for the last ones before the connection closes.
+ */
+import type { PGlite } from '@electric-sql/pglite';
+import { sql, type SQL } from 'drizzle-orm';
+import pg from 'pg';
+import type PgBoss from 'pg-boss';
+import type { Database, Db } from '../db/index.js';
+import type { JobLogger } from './types.js';
+
+type Rows = { rows: unknown[] };
+type Execute = (text: string, values?: unknown[]) => Promise<Rows>;
+
+/** pg-boss's `db` plus the lifecycle the runtime needs. */
+export interface BossDb extends PgBoss.Db {
+  executeSql(text: string, values?: unknown[]): Promise<Rows>;
+  /** Calls still running (pg-boss completes a job without awaiting it). */
+  pending(): Promise<unknown>[];
+  /** Refuses new calls, waits for running ones, then releases the connections. */
+  close(): Promise<void>;
+}
+
+/** Opens the runtime's connection to the same database as `database`. */
+export function openBossDb(database: Database, options: { poolMax: number; logger: JobLogger }): BossDb {
+  const connection = database.connection;
+  if (connection.kind === 'pglite') return tracked(pgliteExecute(connection.client), async () => {});
+  // A pool of its own rather than the app's: polling and pg-boss maintenance cannot starve request
+  // handling of connections (nor the reverse), the sessions are labelled in pg_stat_activity, and
+  // pool.query discards a connection whose statement failed, so a failed multi-statement
+  // `BEGIN … COMMIT` from pg-boss never leaves an aborted transaction behind in a shared pool.
+  const pool = new pg.Pool({
+    connectionString: connection.url,
+    max: options.poolMax,
+    application_name: 'automitra-jobs',
+  });
+  pool.on('error', (err) =>
+    options.logger.error({ err }, 'job runtime: an idle database connection failed; the pool replaces it'),
+  );
+  return tracked(
+    (text, values) => pool.query(text, values),
+    () => pool.end(),
+  );
+}
+
+/**
+ * PGlite runs one statement per `query()`; pg-boss sends its install, migrations and maintenance
+ * as multi-statement text without values, so that text goes through `exec()`, inside a PGlite
+ * transaction. The transaction holds PGlite's lock for the whole text, and if a statement fails it
+ * rolls everything back: pg-boss wraps such text in its own `BEGIN … COMMIT`, which on the shared
+ * single connection would otherwise stay open and aborted, failing every later query of the app.
+ * (The nested BEGIN and the final COMMIT only raise warnings, which PGlite ignores.)
+ */
+function pgliteExecute(client: PGlite): Execute {
+  return async (text, values) => {
+    if (values && values.length > 0) return { rows: (await client.query(text, values)).rows };
+    const results = await client.transaction((tx) => tx.exec(text));
+    return { rows: results.at(-1)?.rows ?? [] };
+  };
+}
+
+/**
+ * A `db` for one `send` inside the caller's Drizzle transaction. pg-boss's `$n` placeholders
+ * become Drizzle parameters (the insert statement holds no string literal or `$$` body).
+ */
+export function transactionBossDb(tx: Db): PgBoss.Db {
+  return {
+    async executeSql(text: string, values: unknown[] = []) {
+      const chunks: SQL[] = text
+        .split(/\$(\d+)/)
+        .map((part, i) => (i % 2 === 0 ? sql.raw(part) : sql`${sql.param(values[Number(part) - 1])}`));
+      const result = (await tx.execute(sql.join(chunks))) as unknown as Rows;
+      return { rows: result.rows };
+    },
+  };
+}
+
+function tracked(execute: Execute, end: () => Promise<void>): BossDb {
+  const inFlight = new Set<Promise<Rows>>();
+  let closed = false;
+  return {
+    executeSql(text, values) {
+      // Once closed, answer like pg-boss's own pool does after stop: nothing. A job taken in the
+      // last instant then stays active until it expires, and is retried.
+      if (closed) return Promise.resolve(undefined as unknown as Rows);
+      const call = execute(text, values);
+      inFlight.add(call);
+      const forget = () => void inFlight.delete(call);
+      call.then(forget, forget);
+      return call;
+    },
+    pending: () => [...inFlight],
+    async close() {
+      if (closed) return;
+      closed = true;
+      await Promise.allSettled([...inFlight]);
+      await end();
+    },
+  };
+}
