@@ -23,6 +23,11 @@ import { registerErrorHandling } from './plugins/error-handler.js';
 import { registerMetrics } from './plugins/metrics.js';
 import { registerOpenApi } from './plugins/openapi.js';
 import type { App } from './http.js';
+import type { JobRuntime } from './jobs/types.js';
+import { createBolnaClient, type BolnaClient } from './providers/bolna/index.js';
+import { agentSyncJob } from './modules/agents/agent-sync.job.js';
+import { registerAgentRoutes } from './modules/agents/agents.routes.js';
+import { registerCallRoutes } from './modules/calls/calls.routes.js';
 
 export const APP_VERSION = '0.1.0';
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -36,6 +41,10 @@ export interface BuildAppOptions {
   migrations?: Migration[];
   /** Maximum JSON body size in bytes. */
   bodyLimit?: number;
+  /** The job runtime (started by the caller, stopped by the caller after `app.close()`). */
+  jobs: JobRuntime;
+  /** Bolna's API; default: a client built from `config.bolna`. */
+  bolna?: BolnaClient;
 }
 
 export async function buildApp(options: BuildAppOptions): Promise<App> {
@@ -64,7 +73,16 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
     db: database.db,
     now: options.now ?? (() => new Date()),
     secrets: createSecretBox(config.sessionSecret),
+    bolna:
+      options.bolna ??
+      createBolnaClient({
+        baseUrl: config.bolna.baseUrl,
+        apiKey: config.bolna.apiKey,
+        timeoutMs: config.bolna.timeoutMs,
+      }),
+    jobs: options.jobs,
   };
+  await ctx.jobs.define(agentSyncJob(ctx));
   const guards = createGuards(ctx);
 
   registerErrorHandling(app);
@@ -78,6 +96,8 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
   registerMemberRoutes(app, ctx, guards);
   registerInvitationRoutes(app, ctx, guards);
   registerApiKeyRoutes(app, ctx, guards);
+  registerAgentRoutes(app, ctx, guards);
+  registerCallRoutes(app, ctx, guards);
 
   return app;
 }

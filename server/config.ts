@@ -3,6 +3,8 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'n
 import { isIP } from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
+import { parseSimulatorEnv } from '../simulator/env.js';
+import type { SimulatorOptions } from '../simulator/server.js';
 
 const boolFromEnv = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
@@ -68,6 +70,9 @@ const envSchema = z.object({
     .int()
     .min(1)
     .default(24 * 7),
+  BOLNA_API_KEY: z.string().min(8, 'must be a Bolna API key').optional(),
+  BOLNA_BASE_URL: urlWithoutTrailingSlash.default('https://api.bolna.ai'),
+  BOLNA_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(15_000),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -92,6 +97,15 @@ export interface Config {
     readonly windowSeconds: number;
   };
   readonly invitationTtlMs: number;
+  readonly bolna: {
+    readonly apiKey: string;
+    readonly baseUrl: string;
+    readonly timeoutMs: number;
+    /** No BOLNA_API_KEY: the built-in simulator is started in-process and used instead. */
+    readonly demo: boolean;
+  };
+  /** Options of the in-process simulator (demo mode), from the `SIM_*` variables. */
+  readonly simulator: SimulatorOptions & { port: number };
 }
 
 /** Raised with every invalid variable at once, so an operator fixes them all in one go. */
@@ -109,10 +123,15 @@ export class ConfigError extends Error {
 export function loadConfig(source: Record<string, string | undefined> = process.env): Config {
   const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''));
   const parsed = envSchema.safeParse(cleaned);
-  if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.') || '(env)'}: ${i.message}`));
-  }
+  const simulator = parseSimulatorEnv(cleaned);
+  const problems = [
+    ...(parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join('.') || '(env)'}: ${i.message}`)),
+    ...(simulator.ok ? [] : simulator.errors),
+  ];
+  if (!parsed.success || !simulator.ok) throw new ConfigError(problems);
   const env = parsed.data;
+  const demo = !env.BOLNA_API_KEY;
+  const simulatorKey = simulator.options.apiKeys?.[0] ?? 'sim-key';
   if (env.NODE_ENV === 'production' && !env.SESSION_SECRET) {
     throw new ConfigError([
       'SESSION_SECRET: required in production (at least 32 characters, e.g. `openssl rand -hex 32`); every node must share it',
@@ -139,6 +158,14 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       windowSeconds: env.LOGIN_THROTTLE_WINDOW_S,
     }),
     invitationTtlMs: env.INVITATION_TTL_HOURS * 3_600_000,
+    bolna: Object.freeze({
+      apiKey: env.BOLNA_API_KEY ?? simulatorKey,
+      // In demo mode the base URL is the in-process simulator's, set once it listens.
+      baseUrl: demo ? `http://127.0.0.1:${simulator.options.port}` : env.BOLNA_BASE_URL,
+      timeoutMs: env.BOLNA_TIMEOUT_MS,
+      demo,
+    }),
+    simulator: Object.freeze({ ...simulator.options, apiKeys: [simulatorKey] }),
   });
 }
 

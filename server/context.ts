@@ -2,6 +2,8 @@
 import type { Config } from './config.js';
 import type { Database, Db } from './db/index.js';
 import type { SecretBox } from './lib/crypto.js';
+import type { JobRuntime } from './jobs/types.js';
+import type { BolnaClient } from './providers/bolna/index.js';
 
 export interface AppContext {
   readonly config: Config;
@@ -11,6 +13,10 @@ export interface AppContext {
   readonly now: () => Date;
   /** Encrypts secrets that must be shown again (webhook tokens). */
   readonly secrets: SecretBox;
+  /** Bolna's API (or the simulator standing in for it). */
+  readonly bolna: BolnaClient;
+  /** Durable background jobs (pg-boss). */
+  readonly jobs: JobRuntime;
 }
 
 /** Dates leave the API as ISO strings. */

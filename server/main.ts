@@ -1,15 +1,19 @@
 /**
- * The platform process: reads the configuration, opens and migrates the database, builds the app,
- * listens, and shuts down gracefully on SIGTERM/SIGINT (stop accepting, finish in-flight requests,
- * close the database).
+ * The platform process: reads the configuration, opens and migrates the database, starts the
+ * built-in Bolna simulator in demo mode, the job runtime and the app, listens, and shuts down
+ * gracefully on SIGTERM/SIGINT (stop accepting, finish in-flight requests, stop jobs, close the
+ * database).
  */
 import closeWithGrace from 'close-with-grace';
 import pino from 'pino';
+import { startSimulator } from '../simulator/server.js';
 import { buildApp } from './app.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { openDatabase } from './db/index.js';
 import { migrate } from './db/migrate.js';
+import { startJobRuntime } from './jobs/index.js';
 import { REDACT_PATHS } from './logger.js';
+import { createBolnaClient } from './providers/bolna/index.js';
 
 async function main(): Promise<void> {
   let config: Config;
@@ -32,12 +36,25 @@ async function main(): Promise<void> {
   const { applied, current } = await migrate(database);
   log.info({ applied, current }, `database ready (${where})`);
 
-  const app = await buildApp({ config, database });
+  const simulator = config.bolna.demo
+    ? await startSimulator({ ...config.simulator, host: config.simulator.host ?? '127.0.0.1' })
+    : null;
+  if (simulator)
+    log.info({ url: simulator.url }, 'demo mode: no BOLNA_API_KEY, calls go to the built-in Bolna simulator');
+  const bolna = createBolnaClient({
+    baseUrl: simulator?.url ?? config.bolna.baseUrl,
+    apiKey: config.bolna.apiKey,
+    timeoutMs: config.bolna.timeoutMs,
+  });
+  const jobs = await startJobRuntime({ database, logger: log.child({ component: 'jobs' }) });
+  const app = await buildApp({ config, database, jobs, bolna });
   app.addHook('onClose', async () => {
+    await jobs.stop({ graceful: true, timeoutMs: 10_000 });
+    await simulator?.close();
     await database.close();
   });
 
-  closeWithGrace({ delay: 10_000, logger: log }, async ({ signal, err }) => {
+  closeWithGrace({ delay: 15_000, logger: log }, async ({ signal, err }) => {
     if (err) log.error({ err }, 'shutting down after an error');
     else log.info({ signal }, 'shutting down');
     await app.close();

@@ -4,6 +4,7 @@ import { testConfig } from '../test/config.js';
 import { Client, expectError, startTestApp, type TestApp } from '../test/app.js';
 import { createTestDatabase, testDbKind } from '../test/db.js';
 import { loadMigrations } from './db/migrate.js';
+import { startJobRuntime } from './jobs/index.js';
 
 describe(`platform endpoints (${testDbKind()})`, () => {
   let t: TestApp;
@@ -68,7 +69,8 @@ describe(`platform endpoints (${testDbKind()})`, () => {
 describe(`error handling (${testDbKind()})`, () => {
   it('hides the internals of a 5xx behind a request id', async () => {
     const { database, drop } = await createTestDatabase();
-    const app = await buildApp({ config: testConfig(), database, logger: false });
+    const jobs = await startJobRuntime({ database, work: false });
+    const app = await buildApp({ config: testConfig(), database, logger: false, jobs });
     app.get('/boom', async () => {
       throw new Error('password=hunter2 at db.internal:5432');
     });
@@ -77,16 +79,19 @@ describe(`error handling (${testDbKind()})`, () => {
     expect(res.body).not.toContain('hunter2');
     expect(body.message).toBe('Internal server error.');
     await app.close();
+    await jobs.stop();
     await drop();
   });
 
   it('is not ready while migrations are missing', async () => {
     const { database, drop } = await createTestDatabase();
+    const jobs = await startJobRuntime({ database, work: false });
     const extra = [...loadMigrations(), { version: 99, name: 'future', sql: 'SELECT 1', checksum: 'x' }];
-    const app = await buildApp({ config: testConfig(), database, logger: false, migrations: extra });
+    const app = await buildApp({ config: testConfig(), database, logger: false, migrations: extra, jobs });
     const res = await app.inject('/api/readyz');
     expectError(res, 503, 'service_unavailable');
     await app.close();
+    await jobs.stop();
     await drop();
   });
 });

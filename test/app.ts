@@ -4,6 +4,10 @@ import type { LightMyRequestResponse } from 'fastify';
 import { buildApp } from '../server/app.js';
 import type { Config } from '../server/config.js';
 import type { App } from '../server/http.js';
+import { startJobRuntime } from '../server/jobs/index.js';
+import type { JobRuntime } from '../server/jobs/types.js';
+import { createBolnaClient } from '../server/providers/bolna/index.js';
+import { startSimulator, type RunningSimulator, type SimulatorOptions } from '../simulator/server.js';
 import { testConfig } from './config.js';
 import { createTestDatabase, type TestDatabase } from './db.js';
 
@@ -11,22 +15,51 @@ export interface TestApp {
   app: App;
   testDb: TestDatabase;
   config: Config;
+  jobs: JobRuntime;
+  /** The Bolna simulator this app talks to (started for every test app). */
+  simulator: RunningSimulator;
   close(): Promise<void>;
 }
 
-export async function startTestApp(
-  options: { env?: Record<string, string>; now?: () => Date } = {},
-): Promise<TestApp> {
+export interface TestAppOptions {
+  env?: Record<string, string>;
+  now?: () => Date;
+  /** Simulator knobs; by default a fast, deterministic simulator (timeScale 0.01, seed 42). */
+  simulator?: SimulatorOptions;
+}
+
+/** The real app on this file's database, with a job runtime and a Bolna simulator on loopback. */
+export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const testDb = await createTestDatabase();
   const config = testConfig(options.env);
-  const app = await buildApp({ config, database: testDb.database, logger: false, now: options.now });
+  const simulator = await startSimulator({ seed: 42, timeScale: 0.01, ...options.simulator });
+  const jobs = await startJobRuntime({ database: testDb.database, pollingIntervalSeconds: 0.5 });
+  const bolna = createBolnaClient({
+    baseUrl: simulator.url,
+    apiKey: simulator.apiKey,
+    timeoutMs: 5_000,
+    backoffBaseMs: 20,
+    backoffMaxMs: 200,
+  });
+  const app = await buildApp({
+    config,
+    database: testDb.database,
+    logger: false,
+    now: options.now,
+    jobs,
+    bolna,
+  });
   await app.ready();
   return {
     app,
     testDb,
     config,
+    jobs,
+    simulator,
     async close() {
       await app.close();
+      await jobs.stop({ graceful: false });
+      await simulator.close();
       await testDb.drop();
     },
   };

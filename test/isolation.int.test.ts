@@ -24,13 +24,31 @@ describe(`tenant isolation matrix (${testDbKind()})`, () => {
     const invitation = (
       await a.client.post(`/api/orgs/${a.orgId}/invitations`, { email: uniqueEmail(), role: 'viewer' })
     ).json();
-    ids = { orgId: a.orgId, userId: member.userId, keyId: key.id, invitationId: invitation.id };
+    const agent = (await a.client.post(`/api/orgs/${a.orgId}/agents`, { name: 'Alpha agent' })).json();
+    const call = (
+      await a.client.post(`/api/orgs/${a.orgId}/calls`, { agentId: agent.id, toNumber: '+919876543210' })
+    ).json();
+    ids = {
+      orgId: a.orgId,
+      userId: member.userId,
+      keyId: key.id,
+      invitationId: invitation.id,
+      agentId: agent.id,
+      callId: call.id,
+    };
     snapshot = async () => ({
       org: (await a.client.get(`/api/orgs/${a.orgId}`)).json(),
       members: (await a.client.get(`/api/orgs/${a.orgId}/members`)).json(),
       invitations: (await a.client.get(`/api/orgs/${a.orgId}/invitations`)).json(),
       keys: (await a.client.get(`/api/orgs/${a.orgId}/api-keys`)).json(),
       webhook: (await a.client.get(`/api/orgs/${a.orgId}/webhook`)).json(),
+      // Calls move on by themselves (the provider); what B must not change is which exist and whose they are.
+      agents: (await a.client.get(`/api/orgs/${a.orgId}/agents`))
+        .json()
+        .data.map((g: { id: string; name: string }) => [g.id, g.name]),
+      calls: (await a.client.get(`/api/orgs/${a.orgId}/calls`))
+        .json()
+        .data.map((c: { id: string; toNumber: string }) => [c.id, c.toNumber]),
     });
   });
   afterAll(() => t.close());

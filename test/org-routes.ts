@@ -11,6 +11,8 @@ export interface OrgFixtureIds {
   userId: string;
   keyId: string;
   invitationId: string;
+  agentId: string;
+  callId: string;
 }
 
 export interface OrgRoute {
@@ -57,6 +59,34 @@ export const ORG_ROUTES: OrgRoute[] = [
     badBody: { body: { name: '' }, field: 'name' },
   },
   { method: 'DELETE', path: '/api/orgs/:orgId/api-keys/:keyId' },
+  { method: 'GET', path: '/api/orgs/:orgId/agents' },
+  {
+    method: 'POST',
+    path: '/api/orgs/:orgId/agents',
+    body: () => ({ name: 'Intruder agent' }),
+    badBody: { body: { name: 'x', fromNumber: '12345' }, field: 'fromNumber' },
+  },
+  { method: 'GET', path: '/api/orgs/:orgId/agents/:agentId' },
+  {
+    method: 'PATCH',
+    path: '/api/orgs/:orgId/agents/:agentId',
+    body: () => ({ name: 'Hijacked agent' }),
+    badBody: { body: { language: 'english' }, field: 'language' },
+  },
+  { method: 'DELETE', path: '/api/orgs/:orgId/agents/:agentId' },
+  { method: 'POST', path: '/api/orgs/:orgId/agents/:agentId/sync' },
+  { method: 'GET', path: '/api/orgs/:orgId/calls' },
+  {
+    method: 'POST',
+    path: '/api/orgs/:orgId/calls',
+    body: () => ({ agentId: '00000000-0000-4000-8000-000000000000', toNumber: '+919876543210' }),
+    badBody: {
+      body: { agentId: '00000000-0000-4000-8000-000000000000', toNumber: '98765' },
+      field: 'toNumber',
+    },
+  },
+  { method: 'GET', path: '/api/orgs/:orgId/calls/:callId' },
+  { method: 'DELETE', path: '/api/orgs/:orgId/calls/:callId' },
 ];
 
 /** Replaces `:param` segments with the fixture's ids. */

@@ -23,6 +23,7 @@ export async function startServerProcess(
       PATH: process.env.PATH ?? '',
       NODE_ENV: 'test',
       PORT: '0',
+      SIM_PORT: '0',
       HOST: '127.0.0.1',
       LOG_LEVEL: 'info',
       ...env,

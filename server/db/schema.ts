@@ -3,7 +3,17 @@
  * Tables are snake_case; repositories map rows to the camelCase API shapes.
  */
 import { sql } from 'drizzle-orm';
-import { integer, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import {
+  boolean,
+  integer,
+  jsonb,
+  numeric,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uuid,
+} from 'drizzle-orm/pg-core';
 
 const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
 const updatedAt = () => timestamp('updated_at', { withTimezone: true }).notNull().defaultNow();
@@ -102,4 +112,66 @@ export const apiKeys = pgTable('api_keys', {
   createdAt: createdAt(),
   lastUsedAt: timestamp('last_used_at', { withTimezone: true }),
   revokedAt: timestamp('revoked_at', { withTimezone: true }),
+});
+
+export const agents = pgTable('agents', {
+  id: uuid('id')
+    .primaryKey()
+    .default(sql`gen_random_uuid()`),
+  organizationId: uuid('organization_id')
+    .notNull()
+    .references(() => organizations.id, { onDelete: 'cascade' }),
+  name: text('name').notNull(),
+  welcomeMessage: text('welcome_message').notNull().default(''),
+  systemPrompt: text('system_prompt').notNull().default(''),
+  language: text('language').notNull().default('en'),
+  voice: text('voice'),
+  llmModel: text('llm_model'),
+  fromNumber: text('from_number'),
+  provider: text('provider').notNull().default('bolna'),
+  providerAgentId: text('provider_agent_id'),
+  syncStatus: text('sync_status').notNull().default('pending'),
+  syncError: text('sync_error'),
+  syncAttempts: integer('sync_attempts').notNull().default(0),
+  lastSyncedAt: timestamp('last_synced_at', { withTimezone: true }),
+  webhookUrl: text('webhook_url'),
+  webhookOk: boolean('webhook_ok').notNull().default(false),
+  syncLeaseUntil: timestamp('sync_lease_until', { withTimezone: true }),
+  createdAt: createdAt(),
+  updatedAt: updatedAt(),
+  deletedAt: timestamp('deleted_at', { withTimezone: true }),
+});
+
+export const calls = pgTable('calls', {
+  id: uuid('id')
+    .primaryKey()
+    .default(sql`gen_random_uuid()`),
+  organizationId: uuid('organization_id')
+    .notNull()
+    .references(() => organizations.id, { onDelete: 'cascade' }),
+  agentId: uuid('agent_id').references(() => agents.id, { onDelete: 'set null' }),
+  provider: text('provider').notNull().default('bolna'),
+  providerCallId: text('provider_call_id'),
+  direction: text('direction').notNull().default('outbound'),
+  status: text('status').notNull(),
+  toNumber: text('to_number'),
+  fromNumber: text('from_number'),
+  duration: numeric('duration', { precision: 12, scale: 3, mode: 'number' }),
+  transcription: text('transcription'),
+  recordingUrl: text('recording_url'),
+  summary: text('summary'),
+  extractedData: jsonb('extracted_data').$type<Record<string, unknown>>(),
+  totalCostCents: numeric('total_cost_cents', { precision: 14, scale: 4, mode: 'number' }),
+  costBreakdown: jsonb('cost_breakdown').$type<Record<string, number>>(),
+  hangupBy: text('hangup_by'),
+  hangupReason: text('hangup_reason'),
+  hangupProviderCode: integer('hangup_provider_code'),
+  errorMessage: text('error_message'),
+  startedAt: timestamp('started_at', { withTimezone: true }),
+  endedAt: timestamp('ended_at', { withTimezone: true }),
+  providerRaw: jsonb('provider_raw').$type<Record<string, unknown>>(),
+  metadata: jsonb('metadata').$type<Record<string, unknown>>().notNull().default({}),
+  version: integer('version').notNull().default(1),
+  createdAt: createdAt(),
+  updatedAt: updatedAt(),
 });

@@ -4,6 +4,7 @@ import { iso, type AppContext } from '../../context.js';
 import type { Db } from '../../db/index.js';
 import { NotFound } from '../../errors.js';
 import { randomToken, sha256Hex } from '../../lib/crypto.js';
+import { listAgents } from '../agents/agents.repository.js';
 import { insertMembership } from '../members/members.repository.js';
 import {
   findOrganization,
@@ -64,10 +65,16 @@ export async function getWebhookSettings(ctx: AppContext, organizationId: string
   return { url: webhookUrlFor(ctx, token), token, rotatedAt: iso(row.webhookTokenRotatedAt) };
 }
 
-/** Replaces the webhook token; the old one stops working at once. */
+/**
+ * Replaces the webhook token; the old one stops working at once, so every agent of the
+ * organization is pushed to Bolna again with the new URL (in the background, retried).
+ */
 export async function rotateWebhookToken(ctx: AppContext, organizationId: string) {
   const { token, webhookTokenHash, webhookTokenEnc } = newWebhookToken(ctx);
   const row = await setWebhookToken(ctx.db, organizationId, { webhookTokenHash, webhookTokenEnc }, ctx.now());
   if (!row) throw new NotFound('Organization');
+  for (const agent of await listAgents(ctx.db, organizationId)) {
+    await ctx.jobs.send('agent.sync', { agentId: agent.id });
+  }
   return { url: webhookUrlFor(ctx, token), token, rotatedAt: iso(row.webhookTokenRotatedAt) };
 }
