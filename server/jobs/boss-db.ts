@@ -3,6 +3,7 @@
  * single connection on PGlite, or the caller's transaction for a transactional send. Calls are
  * tracked so that stopping the runtime can wait for the last ones before the connection closes.
  */
+import { createRequire } from 'node:module';
 import type { PGlite } from '@electric-sql/pglite';
 import { sql, type SQL } from 'drizzle-orm';
 import pg from 'pg';
@@ -22,10 +23,20 @@ export interface BossDb extends PgBoss.Db {
   close(): Promise<void>;
 }
 
+interface BossDbOptions {
+  /** pg-boss's schema. */
+  schema: string;
+  /** PostgreSQL only: connections in the pool. */
+  poolMax: number;
+  logger: JobLogger;
+}
+
 /** Opens the runtime's connection to the same database as `database`. */
-export function openBossDb(database: Database, options: { poolMax: number; logger: JobLogger }): BossDb {
+export function openBossDb(database: Database, options: BossDbOptions): BossDb {
   const connection = database.connection;
-  if (connection.kind === 'pglite') return tracked(pgliteExecute(connection.client), async () => {});
+  if (connection.kind === 'pglite') {
+    return tracked(pgliteExecute(connection.client), async () => {}, options);
+  }
   // A pool of its own rather than the app's: polling and pg-boss maintenance cannot starve request
   // handling of connections (nor the reverse), the sessions are labelled in pg_stat_activity, and
   // pool.query discards a connection whose statement failed, so a failed multi-statement
@@ -76,15 +87,25 @@ export function transactionBossDb(tx: Db): PgBoss.Db {
   };
 }
 
-function tracked(execute: Execute, end: () => Promise<void>): BossDb {
+function tracked(execute: Execute, end: () => Promise<void>, options: BossDbOptions): BossDb {
   const inFlight = new Set<Promise<Rows>>();
+  const unawaited = unawaitedStatements(options.schema);
   let closed = false;
   return {
     executeSql(text, values) {
       // Once closed, answer like pg-boss's own pool does after stop: nothing. A job taken in the
       // last instant then stays active until it expires, and is retried.
       if (closed) return Promise.resolve(undefined as unknown as Rows);
-      const call = execute(text, values);
+      let call = execute(text, values);
+      if (unawaited.has(text)) {
+        call = call.catch((err: unknown) => {
+          options.logger.error(
+            { err },
+            'job runtime: recording a job outcome failed; the job stays active until it expires, then pg-boss retries it',
+          );
+          return { rows: [{ count: 0 }] };
+        });
+      }
       inFlight.add(call);
       const forget = () => void inFlight.delete(call);
       call.then(forget, forget);
@@ -98,4 +119,23 @@ function tracked(execute: Execute, end: () => Promise<void>): BossDb {
       await end();
     },
   };
+}
+
+/**
+ * pg-boss 10 completes or fails a job without awaiting the statement (`onFetch` in its
+ * manager.js), so a database error at that instant is an unhandled rejection, which ends a Node
+ * process. Those two statements are recognised by their exact text, taken from pg-boss's own
+ * plans, and their failure is logged instead. Should an upgrade move that module, nothing is
+ * recognised and pg-boss's behaviour is unchanged (the runtime's tests then fail loudly).
+ */
+function unawaitedStatements(schema: string): Set<string> {
+  try {
+    const plans = createRequire(import.meta.url)('pg-boss/src/plans.js') as {
+      completeJobs(schema: string): string;
+      failJobsById(schema: string): string;
+    };
+    return new Set([plans.completeJobs(schema), plans.failJobsById(schema)]);
+  } catch {
+    return new Set();
+  }
 }

@@ -40,8 +40,8 @@ export async function startJobRuntime<M extends JobMapOf<M> = JobMap>(
   options: JobRuntimeOptions,
 ): Promise<JobRuntime<M>> {
   const logger = options.logger ?? silentLogger;
-  const db = openBossDb(options.database, { poolMax: options.poolMax ?? 4, logger });
   const schema = options.schema ?? 'pgboss';
+  const db = openBossDb(options.database, { schema, poolMax: options.poolMax ?? 4, logger });
   const boss = new PgBoss({
     db,
     schema,
