@@ -52,6 +52,7 @@ export function openBossDb(database: Database, options: BossDbOptions): BossDb {
   return tracked(
     (text, values) => pool.query(text, values),
     () => pool.end(),
+    options,
   );
 }
 

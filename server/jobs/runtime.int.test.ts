@@ -15,6 +15,7 @@ interface TestJobs {
   'test.unique': { key: string };
   'test.shared': { n: number };
   'test.durable': { label: string };
+  'test.tick': { label: string };
 }
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -29,6 +30,7 @@ const logs = captureLogger();
 const echoed: Array<{ n: number; id: string }> = [];
 const flakyAttempts: number[] = [];
 const later: Array<{ label: string; at: number }> = [];
+const ticks: string[] = [];
 
 beforeAll(async () => {
   testDb = await createTestDatabase();
@@ -36,6 +38,7 @@ beforeAll(async () => {
     database: testDb.database,
     logger: logs.logger,
     pollingIntervalSeconds: POLL,
+    cronIntervalSeconds: 1,
   });
   await runtime.define({
     name: 'test.echo',
@@ -57,6 +60,13 @@ beforeAll(async () => {
     options: quick,
     async handler({ label }) {
       later.push({ label, at: Date.now() });
+    },
+  });
+  await runtime.define({
+    name: 'test.tick',
+    options: quick,
+    async handler({ label }) {
+      ticks.push(label);
     },
   });
   await runtime.define({
@@ -95,6 +105,13 @@ describe('job runtime', () => {
     await runtime.send('test.later', { label: 'at a date' }, { startAfter: new Date(sentAt + 1000) });
     await waitFor(() => later.length === 2);
     for (const { at } of later) expect(at - sentAt).toBeGreaterThanOrEqual(950);
+  });
+
+  it('sends scheduled jobs on their cron schedule until unscheduled', async () => {
+    await runtime.schedule('test.tick', '* * * * *', { label: 'every minute' });
+    await waitFor(() => ticks.length > 0, 10_000);
+    await runtime.unschedule('test.tick');
+    expect(ticks[0]).toBe('every minute');
   });
 
   it('deduplicates queued jobs by singleton key', async () => {

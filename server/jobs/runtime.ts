@@ -33,6 +33,8 @@ export interface JobRuntimeOptions {
   work?: boolean;
   /** PostgreSQL only: connections in the runtime's own pool; default 4. */
   poolMax?: number;
+  /** How often schedules are checked (cron has minute resolution); default 30 s, 1 to 45. */
+  cronIntervalSeconds?: number;
 }
 
 /** Starts pg-boss (installing or migrating its schema) and returns the runtime; `stop()` it. */
@@ -47,6 +49,10 @@ export async function startJobRuntime<M extends JobMapOf<M> = JobMap>(
     schema,
     ...(options.pollingIntervalSeconds !== undefined && {
       pollingIntervalSeconds: options.pollingIntervalSeconds,
+    }),
+    ...(options.cronIntervalSeconds !== undefined && {
+      cronMonitorIntervalSeconds: options.cronIntervalSeconds,
+      cronWorkerIntervalSeconds: options.cronIntervalSeconds,
     }),
   });
   boss.on('error', (err) => logger.error({ err }, 'job runtime error (pg-boss keeps running)'));

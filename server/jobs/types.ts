@@ -43,7 +43,10 @@ export interface JobOptions {
   expireInSeconds: number;
   /** Deduplication by singleton key; default `standard`. */
   policy?: JobPolicy;
-  /** How long a job's row is kept before maintenance archives an unstarted one; default 14 days. */
+  /**
+   * How long past its start time a job may wait unstarted before maintenance archives it unrun;
+   * default 14 days.
+   */
   retentionMinutes?: number;
   /** Jobs processed at once by this process (one pg-boss worker each); default 1. */
   concurrency?: number;
