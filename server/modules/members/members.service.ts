@@ -7,7 +7,8 @@ import { roleAtLeast, type Role } from '../../../common/roles.js';
 import { iso, type AppContext } from '../../context.js';
 import { Conflict, Forbidden, NotFound } from '../../errors.js';
 import type { OrgAccess } from '../auth/principal.js';
-import { lockOrganization } from '../orgs/orgs.repository.js';
+import type { Db } from '../../db/index.js';
+import { findMembershipRole, lockOrganization } from '../orgs/orgs.repository.js';
 import {
   countOwners,
   deleteMembership,
@@ -32,9 +33,18 @@ export async function getMembers(ctx: AppContext, organizationId: string) {
   return (await listMembers(ctx.db, organizationId)).map(toApiMember);
 }
 
-export async function changeMemberRole(ctx: AppContext, access: OrgAccess, userId: string, role: Role) {
+/** The caller's role re-read under the organization lock (it may have changed since the guard ran). */
+async function currentAccess(tx: Db, access: OrgAccess): Promise<OrgAccess> {
+  if (!access.userId) return access;
+  const role = await findMembershipRole(tx, access.organizationId, access.userId);
+  if (!role) throw new NotFound('Organization');
+  return { ...access, role };
+}
+
+export async function changeMemberRole(ctx: AppContext, guarded: OrgAccess, userId: string, role: Role) {
   return ctx.db.transaction(async (tx) => {
-    await lockOrganization(tx, access.organizationId);
+    await lockOrganization(tx, guarded.organizationId);
+    const access = await currentAccess(tx, guarded);
     const member = await findMember(tx, access.organizationId, userId);
     if (!member) throw new NotFound('Member');
     const current = member.role as Role;
@@ -50,9 +60,10 @@ export async function changeMemberRole(ctx: AppContext, access: OrgAccess, userI
   });
 }
 
-export async function removeMember(ctx: AppContext, access: OrgAccess, userId: string): Promise<void> {
+export async function removeMember(ctx: AppContext, guarded: OrgAccess, userId: string): Promise<void> {
   await ctx.db.transaction(async (tx) => {
-    await lockOrganization(tx, access.organizationId);
+    await lockOrganization(tx, guarded.organizationId);
+    const access = await currentAccess(tx, guarded);
     const member = await findMember(tx, access.organizationId, userId);
     if (!member) throw new NotFound('Member');
     const leavingSelf = access.userId === userId;
