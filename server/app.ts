@@ -10,6 +10,7 @@ import type { Config } from './config.js';
 import type { AppContext } from './context.js';
 import type { Database } from './db/index.js';
 import { loadMigrations, type Migration } from './db/migrate.js';
+import { createDomainMetrics } from './domain-metrics.js';
 import { createSecretBox } from './lib/crypto.js';
 import { loggerOptions } from './logger.js';
 import { registerApiKeyRoutes } from './modules/api-keys/api-keys.routes.js';
@@ -28,8 +29,20 @@ import { createBolnaClient, type BolnaClient } from './providers/bolna/index.js'
 import { agentSyncJob } from './modules/agents/agent-sync.job.js';
 import { registerAgentRoutes } from './modules/agents/agents.routes.js';
 import { registerCallRoutes } from './modules/calls/calls.routes.js';
+import { callPollJob } from './modules/calls/poll.job.js';
+import { createPollBudget } from './modules/calls/poll-budget.js';
+import { reconcileStaleJob } from './modules/calls/reconcile.job.js';
+import { recoverDeliveriesJob } from './modules/webhooks/recover.job.js';
+import { registerWebhookRoutes } from './modules/webhooks/webhooks.routes.js';
 
 export const APP_VERSION = '0.1.0';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The platform's context (config, database, provider, jobs), for tools and tests built on the app. */
+    readonly automitra: AppContext;
+  }
+}
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 export interface BuildAppOptions {
@@ -67,6 +80,11 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
   });
   acceptEmptyJsonBodies(app);
 
+  registerErrorHandling(app);
+  await registerOpenApi(app, APP_VERSION);
+  registerMetrics(app);
+  await app.register(cookie);
+
   const ctx: AppContext = {
     config,
     database,
@@ -81,14 +99,12 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
         timeoutMs: config.bolna.timeoutMs,
       }),
     jobs: options.jobs,
+    metrics: createDomainMetrics(app.metrics.registry),
+    log: app.log,
   };
-  await ctx.jobs.define(agentSyncJob(ctx));
+  app.decorate('automitra', ctx);
+  await defineJobs(ctx);
   const guards = createGuards(ctx);
-
-  registerErrorHandling(app);
-  await registerOpenApi(app, APP_VERSION);
-  registerMetrics(app);
-  await app.register(cookie);
 
   registerHealthRoutes(app, ctx, options.migrations ?? loadMigrations());
   registerAuthRoutes(app, ctx, guards);
@@ -98,8 +114,20 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
   registerApiKeyRoutes(app, ctx, guards);
   registerAgentRoutes(app, ctx, guards);
   registerCallRoutes(app, ctx, guards);
+  registerWebhookRoutes(app, ctx, guards);
 
   return app;
+}
+
+/** Defines every background job, schedules the periodic ones, and recovers unmerged deliveries. */
+async function defineJobs(ctx: AppContext): Promise<void> {
+  await ctx.jobs.define(agentSyncJob(ctx));
+  await ctx.jobs.define(callPollJob(ctx, createPollBudget(ctx.config.polling.budgetPerMinute)));
+  await ctx.jobs.define(reconcileStaleJob(ctx));
+  await ctx.jobs.define(recoverDeliveriesJob(ctx));
+  await ctx.jobs.schedule('calls.reconcile-stale', '* * * * *', {});
+  await ctx.jobs.schedule('webhooks.recover', '* * * * *', {});
+  await ctx.jobs.send('webhooks.recover', {});
 }
 
 /** A JSON request with an empty body (a bodiless POST from fetch) parses as no body, not an error. */

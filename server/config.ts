@@ -73,6 +73,19 @@ const envSchema = z.object({
   BOLNA_API_KEY: z.string().min(8, 'must be a Bolna API key').optional(),
   BOLNA_BASE_URL: urlWithoutTrailingSlash.default('https://api.bolna.ai'),
   BOLNA_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(15_000),
+  POLL_INTERVAL_S: z.coerce.number().min(1).max(3600).default(10),
+  POLL_WINDOW_MIN: z.coerce
+    .number()
+    .min(0)
+    .max(24 * 60)
+    .default(15),
+  POLL_BUDGET_PER_MIN: z.coerce.number().int().min(1).max(100_000).default(300),
+  STALE_CALL_AFTER_MIN: z.coerce
+    .number()
+    .min(1)
+    .max(7 * 24 * 60)
+    .default(60),
+  WEBHOOK_BODY_LIMIT_KB: z.coerce.number().int().min(1).max(10_240).default(512),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -104,6 +117,14 @@ export interface Config {
     /** No BOLNA_API_KEY: the built-in simulator is started in-process and used instead. */
     readonly demo: boolean;
   };
+  readonly polling: {
+    readonly intervalMs: number;
+    readonly windowMs: number;
+    /** GET /executions calls per minute per Bolna API key. */
+    readonly budgetPerMinute: number;
+    readonly staleAfterMs: number;
+  };
+  readonly webhookBodyLimitBytes: number;
   /** Options of the in-process simulator (demo mode), from the `SIM_*` variables. */
   readonly simulator: SimulatorOptions & { port: number };
 }
@@ -166,6 +187,13 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       demo,
     }),
     simulator: Object.freeze({ ...simulator.options, apiKeys: [simulatorKey] }),
+    polling: Object.freeze({
+      intervalMs: env.POLL_INTERVAL_S * 1000,
+      windowMs: env.POLL_WINDOW_MIN * 60_000,
+      budgetPerMinute: env.POLL_BUDGET_PER_MIN,
+      staleAfterMs: env.STALE_CALL_AFTER_MIN * 60_000,
+    }),
+    webhookBodyLimitBytes: env.WEBHOOK_BODY_LIMIT_KB * 1024,
   });
 }
 

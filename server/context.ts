@@ -1,7 +1,9 @@
 /** What every module receives: configuration, the database and a clock, built once per app. */
+import type { FastifyBaseLogger } from 'fastify';
 import type { Config } from './config.js';
 import type { Database, Db } from './db/index.js';
 import type { SecretBox } from './lib/crypto.js';
+import type { DomainMetrics } from './domain-metrics.js';
 import type { JobRuntime } from './jobs/types.js';
 import type { BolnaClient } from './providers/bolna/index.js';
 
@@ -17,6 +19,10 @@ export interface AppContext {
   readonly bolna: BolnaClient;
   /** Durable background jobs (pg-boss). */
   readonly jobs: JobRuntime;
+  /** The platform's own Prometheus counters. */
+  readonly metrics: DomainMetrics;
+  /** Structured log for work outside a request (jobs, background merges). */
+  readonly log: FastifyBaseLogger;
 }
 
 /** Dates leave the API as ISO strings. */

@@ -1,5 +1,6 @@
 /** Builds the real app on this file's database, and clients that keep a session cookie. */
 import { randomBytes } from 'node:crypto';
+import { createServer, type AddressInfo } from 'node:net';
 import type { LightMyRequestResponse } from 'fastify';
 import { buildApp } from '../server/app.js';
 import type { Config } from '../server/config.js';
@@ -13,6 +14,8 @@ import { createTestDatabase, type TestDatabase } from './db.js';
 
 export interface TestApp {
   app: App;
+  /** Where the app listens (with `listen: true`). */
+  url: string;
   testDb: TestDatabase;
   config: Config;
   jobs: JobRuntime;
@@ -24,6 +27,8 @@ export interface TestApp {
 export interface TestAppOptions {
   env?: Record<string, string>;
   now?: () => Date;
+  /** Listen on a loopback port that is also the public webhook URL, so the simulator's webhooks arrive. */
+  listen?: boolean;
   /** Simulator knobs; by default a fast, deterministic simulator (timeScale 0.01, seed 42). */
   simulator?: SimulatorOptions;
 }
@@ -31,7 +36,11 @@ export interface TestAppOptions {
 /** The real app on this file's database, with a job runtime and a Bolna simulator on loopback. */
 export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const testDb = await createTestDatabase();
-  const config = testConfig(options.env);
+  const port = options.listen ? await freePort() : 0;
+  const config = testConfig({
+    ...(options.listen ? { PUBLIC_WEBHOOK_URL: `http://127.0.0.1:${port}`, POLL_INTERVAL_S: '1' } : {}),
+    ...options.env,
+  });
   const simulator = await startSimulator({ seed: 42, timeScale: 0.01, ...options.simulator });
   const jobs = await startJobRuntime({ database: testDb.database, pollingIntervalSeconds: 0.5 });
   const bolna = createBolnaClient({
@@ -50,8 +59,10 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     bolna,
   });
   await app.ready();
+  if (options.listen) await app.listen({ port, host: '127.0.0.1' });
   return {
     app,
+    url: `http://127.0.0.1:${port}`,
     testDb,
     config,
     jobs,
@@ -63,6 +74,14 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
       await testDb.drop();
     },
   };
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
 }
 
 export type Method = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';

@@ -87,6 +87,8 @@ export const ORG_ROUTES: OrgRoute[] = [
   },
   { method: 'GET', path: '/api/orgs/:orgId/calls/:callId' },
   { method: 'DELETE', path: '/api/orgs/:orgId/calls/:callId' },
+  { method: 'GET', path: '/api/orgs/:orgId/calls/:callId/events' },
+  { method: 'POST', path: '/api/orgs/:orgId/calls/:callId/events/replay' },
 ];
 
 /** Replaces `:param` segments with the fixture's ids. */

@@ -170,8 +170,42 @@ export const calls = pgTable('calls', {
   startedAt: timestamp('started_at', { withTimezone: true }),
   endedAt: timestamp('ended_at', { withTimezone: true }),
   providerRaw: jsonb('provider_raw').$type<Record<string, unknown>>(),
+  providerAgentId: text('provider_agent_id'),
+  mergeState: jsonb('merge_state').$type<Record<string, unknown>>(),
+  lastWebhookAt: timestamp('last_webhook_at', { withTimezone: true }),
+  lastPolledAt: timestamp('last_polled_at', { withTimezone: true }),
+  confirmedAt: timestamp('confirmed_at', { withTimezone: true }),
   metadata: jsonb('metadata').$type<Record<string, unknown>>().notNull().default({}),
   version: integer('version').notNull().default(1),
   createdAt: createdAt(),
   updatedAt: updatedAt(),
+});
+
+export const webhookEvents = pgTable('webhook_events', {
+  id: uuid('id')
+    .primaryKey()
+    .default(sql`gen_random_uuid()`),
+  organizationId: uuid('organization_id')
+    .notNull()
+    .references(() => organizations.id, { onDelete: 'cascade' }),
+  callId: uuid('call_id').references(() => calls.id, { onDelete: 'set null' }),
+  provider: text('provider').notNull().default('bolna'),
+  providerCallId: text('provider_call_id'),
+  providerAgentId: text('provider_agent_id'),
+  source: text('source').notNull(),
+  verdict: text('verdict'),
+  status: text('status'),
+  payload: jsonb('payload').$type<Record<string, unknown>>(),
+  rawBody: text('raw_body'),
+  headers: jsonb('headers').$type<Record<string, string>>().notNull().default({}),
+  sourceIp: text('source_ip'),
+  payloadDigest: text('payload_digest'),
+  changedFields: text('changed_fields')
+    .array()
+    .notNull()
+    .default(sql`'{}'::text[]`),
+  error: text('error'),
+  attempts: integer('attempts').notNull().default(0),
+  receivedAt: timestamp('received_at', { withTimezone: true }).notNull().defaultNow(),
+  processedAt: timestamp('processed_at', { withTimezone: true }),
 });

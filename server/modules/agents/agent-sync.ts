@@ -17,6 +17,7 @@ import type { AppContext } from '../../context.js';
 import { agents } from '../../db/schema.js';
 import { NotFound } from '../../errors.js';
 import { getWebhookSettings } from '../orgs/orgs.service.js';
+import { adoptOrphans } from '../webhooks/apply-event.js';
 import { findAgentById, updateAgent, type AgentRow } from './agents.repository.js';
 
 const LEASE_MS = 60_000;
@@ -89,6 +90,8 @@ async function pushWithLease(ctx: AppContext, agent: AgentRow): Promise<AgentRow
       await updateAgent(ctx.db, agent.id, { providerAgentId });
     }
     const remote = await ctx.bolna.getAgent(providerAgentId);
+    // Deliveries for this agent's calls that arrived before we knew the agent can be applied now.
+    await adoptOrphans(ctx, agent.organizationId, { providerAgentId });
     return (await updateAgent(ctx.db, agent.id, {
       providerAgentId,
       syncStatus: 'synced',

@@ -16,6 +16,7 @@ import {
   type CallCursor,
 } from './calls.repository.js';
 import { placeCall } from './place-call.js';
+import { adoptOrphans } from '../webhooks/apply-event.js';
 
 /**
  * Creates the call (status `initiated`) before Bolna is asked, then places it. Bolna's execution id
@@ -61,7 +62,15 @@ export async function startCall(ctx: AppContext, access: OrgAccess, input: z.out
       { providerCallId: executionId },
       ctx.now(),
     );
-    return toApiCall(placed ?? call);
+    await ctx.jobs.send(
+      'call.poll',
+      { callId: call.id, organizationId: access.organizationId },
+      { startAfter: Math.ceil(ctx.config.polling.intervalMs / 1000) },
+    );
+    // A webhook may have beaten Bolna's answer here: apply what waited for this execution.
+    await adoptOrphans(ctx, access.organizationId, { providerCallId: executionId });
+    const current = await findCall(ctx.db, access.organizationId, call.id);
+    return toApiCall(current ?? placed ?? call);
   } catch (err) {
     if (!(err instanceof BolnaError)) throw err;
     const failed = await updateCallOwnFields(

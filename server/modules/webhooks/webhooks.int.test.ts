@@ -1,0 +1,189 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectError, signUp, startTestApp, type Client, type TestApp } from '../../../test/app.js';
+import { testDbKind } from '../../../test/db.js';
+import { waitUntil } from '../../../test/wait.js';
+import { adoptOrphans } from './apply-event.js';
+
+/** A Bolna execution body as webhooks carry it (naive UTC timestamps, telephony duration as a string). */
+function execution(id: string, agentId: string, status: string, extra: Record<string, unknown> = {}) {
+  return {
+    id,
+    agent_id: agentId,
+    status,
+    conversation_duration: 0,
+    total_cost: 0,
+    transcript: '',
+    created_at: '2026-01-28T13:17:50.116924',
+    updated_at: extra.updated_at ?? '2026-01-28T13:17:50.116924',
+    telephony_data: {
+      to_number: '+919876543210',
+      from_number: '+14155550100',
+      recording_url: '',
+      call_type: 'outbound',
+    },
+    ...extra,
+  };
+}
+
+describe(`webhook receiver (${testDbKind()})`, { timeout: 30_000 }, () => {
+  let t: TestApp;
+  let client: Client;
+  let orgId: string;
+  let token: string;
+  let providerAgentId: string;
+  beforeAll(async () => {
+    t = await startTestApp();
+    ({ client, orgId } = await signUp(t.app));
+    token = (await client.get(`/api/orgs/${orgId}/webhook`)).json().token;
+    providerAgentId = (await client.post(`/api/orgs/${orgId}/agents`, { name: 'Inbound desk' })).json()
+      .providerAgentId;
+  });
+  afterAll(() => t.close());
+
+  const post = (body: unknown, query = `?token=${token}`, headers: Record<string, string> = {}) =>
+    t.app.inject({
+      method: 'POST',
+      url: `/api/webhooks/bolna/call-status${query}`,
+      headers: { 'content-type': 'application/json', ...headers },
+      payload: typeof body === 'string' ? body : JSON.stringify(body),
+    });
+  const countEvents = async () => {
+    const { rows } = await t.testDb.database.withSession((s) =>
+      s.query<{ n: number }>('SELECT count(*)::int AS n FROM webhook_events'),
+    );
+    return Number(rows[0]!.n);
+  };
+  const callByExecution = async (id: string) =>
+    (await client.get(`/api/orgs/${orgId}/calls?providerCallId=${id}`)).json().data[0];
+
+  it('refuses a missing or wrong token with 401 and stores nothing', async () => {
+    const before = await countEvents();
+    expectError(await post(execution('e-x', providerAgentId, 'ringing'), ''), 401);
+    expectError(await post(execution('e-x', providerAgentId, 'ringing'), '?token=not-the-token'), 401);
+    expect(await countEvents()).toBe(before);
+    const metrics = (await t.app.inject('/metrics')).body;
+    expect(metrics).toMatch(/automitra_webhook_refused_total\{reason="bad_token"\} [1-9]/);
+  });
+
+  it('keeps malformed and incomplete bodies as rejected deliveries with a 400 naming the problem', async () => {
+    const before = await countEvents();
+    expect(expectError(await post('{"id": "e-1", "status":'), 400).message).toContain('JSON');
+    expect(expectError(await post({ status: 'ringing' }), 400).message).toContain('id');
+    expect(expectError(await post({ id: 'e-2' }), 400).message).toContain('status');
+    expect(expectError(await post([1, 2]), 400).message).toContain('object');
+    expect(await countEvents()).toBe(before + 4);
+    const { rows } = await t.testDb.database.withSession((s) =>
+      s.query<{ verdict: string; raw_body: string }>(
+        "SELECT verdict, raw_body FROM webhook_events WHERE verdict = 'rejected'",
+      ),
+    );
+    expect(rows.map((r) => r.raw_body)).toContain('{"id": "e-1", "status":');
+  });
+
+  it('answers 413 to a body over the limit', async () => {
+    const huge = execution('e-big', providerAgentId, 'completed', { transcript: 'x'.repeat(600 * 1024) });
+    expectError(await post(huge), 413, 'payload_too_large');
+  });
+
+  it('stores the delivery before answering 202, then a delivery for an unknown execution of our agent creates the call', async () => {
+    const res = await post(
+      execution('exec-inbound-1', providerAgentId, 'ringing', {
+        telephony_data: { call_type: 'inbound', from_number: '+14155550199', to_number: '+14155550100' },
+      }),
+      `?token=${token}`,
+      { 'user-agent': 'bolna-test' },
+    );
+    expect(res.statusCode).toBe(202);
+    const { eventId, received } = res.json();
+    expect(received).toBe(true);
+    const { rows } = await t.testDb.database.withSession((s) =>
+      s.query<{ id: string; headers: Record<string, string> }>(
+        'SELECT id, headers FROM webhook_events WHERE id = $1',
+        [eventId],
+      ),
+    );
+    expect(rows).toHaveLength(1);
+    expect(rows[0]!.headers['user-agent']).toBe('bolna-test');
+    await waitUntil(async () => Boolean(await callByExecution('exec-inbound-1')));
+    const call = await callByExecution('exec-inbound-1');
+    expect(call).toMatchObject({ status: 'ringing', direction: 'inbound', fromNumber: '+14155550199' });
+  });
+
+  it('merges out-of-order and duplicate deliveries into the truth, and the timeline shows each verdict', async () => {
+    const id = 'exec-merge-1';
+    const completed = execution(id, providerAgentId, 'completed', {
+      updated_at: '2026-01-28T13:31:00.000001',
+      conversation_duration: 41.5,
+      total_cost: 12.71,
+      cost_breakdown: { llm: 4.2, network: 1.01, platform: 2, synthesizer: 3.5, transcriber: 2 },
+      transcript: 'assistant: Hello!\nuser: Hi\n',
+      telephony_data: {
+        duration: '42',
+        recording_url: 'https://rec.example/1.wav',
+        to_number: '+919876543210',
+        hangup_by: 'Callee',
+        hangup_reason: 'Call recipient hungup',
+      },
+    });
+    const disconnected = execution(id, providerAgentId, 'call-disconnected', {
+      updated_at: '2026-01-28T13:18:40.000001',
+    });
+    const inProgress = execution(id, providerAgentId, 'in-progress', {
+      updated_at: '2026-01-28T13:17:57.000001',
+    });
+    for (const body of [completed, inProgress, completed, disconnected])
+      expect((await post(body)).statusCode).toBe(202);
+    await waitUntil(async () => {
+      const call = await callByExecution(id);
+      if (!call) return false;
+      const events = (await client.get(`/api/orgs/${orgId}/calls/${call.id}/events`)).json().data;
+      return events.length === 4 && events.every((e: { verdict: string }) => e.verdict !== 'pending');
+    });
+    const call = await callByExecution(id);
+    expect(call).toMatchObject({
+      status: 'completed',
+      duration: 41.5,
+      totalCostCents: 12.71,
+      transcription: 'assistant: Hello!\nuser: Hi\n',
+      recordingUrl: 'https://rec.example/1.wav',
+      hangupBy: 'Callee',
+      startedAt: '2026-01-28T13:17:57.000Z',
+      endedAt: '2026-01-28T13:18:40.000Z',
+    });
+    const events = (await client.get(`/api/orgs/${orgId}/calls/${call.id}/events`)).json().data;
+    expect(events.map((e: { status: string }) => e.status)).toEqual([
+      'completed',
+      'in_progress',
+      'completed',
+      'call_disconnected',
+    ]);
+    expect(events.map((e: { verdict: string }) => e.verdict)).toContain('duplicate');
+    expect(events[0]).toMatchObject({ source: 'webhook', verdict: 'applied' });
+
+    const replay = await client.post(`/api/orgs/${orgId}/calls/${call.id}/events/replay`);
+    expect(replay.statusCode).toBe(200);
+    expect(replay.json()).toMatchObject({ replayed: 4, changed: [] });
+    expect(replay.json().call).toEqual(call);
+  });
+
+  it('keeps a delivery for an unknown agent as an orphan, applied once its call appears', async () => {
+    const res = await post(execution('exec-orphan-1', 'agent-we-do-not-know', 'ringing'));
+    const { eventId } = res.json();
+    await waitUntil(async () => {
+      const { rows } = await t.testDb.database.withSession((s) =>
+        s.query<{ verdict: string }>('SELECT verdict FROM webhook_events WHERE id = $1', [eventId]),
+      );
+      return rows[0]?.verdict === 'orphan';
+    });
+    // The call appears (here: a call row that learns this execution id, as after POST /call).
+    await t.testDb.database.withSession((s) =>
+      s.query(
+        "INSERT INTO calls (organization_id, provider_call_id, status, to_number) VALUES ($1, 'exec-orphan-1', 'initiated', '+919876543210')",
+        [orgId],
+      ),
+    );
+    const outcomes = await adoptOrphans(t.app.automitra, orgId, { providerCallId: 'exec-orphan-1' });
+    expect(outcomes.map((o) => o.verdict)).toEqual(['applied']);
+    expect((await callByExecution('exec-orphan-1')).status).toBe('ringing');
+  });
+});

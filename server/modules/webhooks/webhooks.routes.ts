@@ -1,0 +1,84 @@
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { CallParams } from '../../../common/schemas/calls.js';
+import { ErrorBody } from '../../../common/schemas/common.js';
+import { ReplayResult, WebhookAccepted, WebhookEventList } from '../../../common/schemas/events.js';
+import type { AppContext } from '../../context.js';
+import { authErrors, type App } from '../../http.js';
+import { createIpAllowlist } from '../../lib/ip-allowlist.js';
+import { orgAccess, type Guards } from '../auth/principal.js';
+import { BOLNA_WEBHOOK_PATH } from '../orgs/orgs.service.js';
+import { processDelivery } from './process.js';
+import { authenticateWebhook, checkSourceIp, storeDelivery } from './receive.js';
+import { getCallEvents, replayCallEvents } from './events.service.js';
+
+export function registerWebhookRoutes(app: App, ctx: AppContext, guards: Guards): void {
+  const allowlist = createIpAllowlist(ctx.config.webhookIpAllowlist);
+
+  // The receiver parses its own body: a malformed one must still be stored (as rejected).
+  app.register(async (receiver) => {
+    receiver.removeAllContentTypeParsers();
+    receiver.addContentTypeParser(
+      '*',
+      { parseAs: 'string', bodyLimit: ctx.config.webhookBodyLimitBytes },
+      (_req, body, done) => done(null, body),
+    );
+    receiver.withTypeProvider<ZodTypeProvider>().post(
+      BOLNA_WEBHOOK_PATH,
+      {
+        schema: {
+          tags: ['webhooks'],
+          summary: "Bolna's call-status webhook: the raw delivery is stored, then acknowledged, then merged",
+          security: [],
+          querystring: z.object({ token: z.string().max(200).optional() }),
+          response: { 202: WebhookAccepted, 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 413: ErrorBody },
+        },
+      },
+      async (request, reply) => {
+        checkSourceIp(ctx, allowlist.allows, request.ip);
+        const organizationId = await authenticateWebhook(ctx, request.query.token, request.ip);
+        const eventId = await storeDelivery(ctx, organizationId, {
+          token: request.query.token,
+          ip: request.ip,
+          headers: request.headers,
+          rawBody: typeof request.body === 'string' ? request.body : '',
+        });
+        await reply.status(202).send({ received: true as const, eventId });
+        // Answer fast, merge afterwards; a crash in between is caught by the recovery job.
+        setImmediate(() => void processDelivery(ctx, eventId));
+        return reply;
+      },
+    );
+  });
+
+  app.get(
+    '/api/orgs/:orgId/calls/:callId/events',
+    {
+      onRequest: guards.org('viewer'),
+      schema: {
+        tags: ['calls'],
+        summary:
+          "A call's timeline: every delivery (webhook, poll, sync, replay), oldest first, with its verdict",
+        params: CallParams,
+        response: { 200: WebhookEventList, ...authErrors },
+      },
+    },
+    async (request) => ({
+      data: await getCallEvents(ctx, orgAccess(request).organizationId, request.params.callId),
+    }),
+  );
+
+  app.post(
+    '/api/orgs/:orgId/calls/:callId/events/replay',
+    {
+      onRequest: guards.org('admin'),
+      schema: {
+        tags: ['calls'],
+        summary: "Re-apply a call's stored deliveries; a correct call does not change",
+        params: CallParams,
+        response: { 200: ReplayResult, ...authErrors },
+      },
+    },
+    async (request) => replayCallEvents(ctx, orgAccess(request).organizationId, request.params.callId),
+  );
+}
