@@ -32,6 +32,7 @@ import { registerCallRoutes } from './modules/calls/calls.routes.js';
 import { callPollJob } from './modules/calls/poll.job.js';
 import { createPollBudget } from './modules/calls/poll-budget.js';
 import { reconcileStaleJob } from './modules/calls/reconcile.job.js';
+import { resumePollsJob } from './modules/calls/resume-polls.job.js';
 import { recoverDeliveriesJob } from './modules/webhooks/recover.job.js';
 import { registerWebhookRoutes } from './modules/webhooks/webhooks.routes.js';
 
@@ -91,13 +92,7 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
     db: database.db,
     now: options.now ?? (() => new Date()),
     secrets: createSecretBox(config.sessionSecret),
-    bolna:
-      options.bolna ??
-      createBolnaClient({
-        baseUrl: config.bolna.baseUrl,
-        apiKey: config.bolna.apiKey,
-        timeoutMs: config.bolna.timeoutMs,
-      }),
+    bolna: options.bolna ?? createPlatformBolnaClient(config),
     jobs: options.jobs,
     metrics: createDomainMetrics(app.metrics.registry),
     log: app.log,
@@ -119,15 +114,32 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
   return app;
 }
 
+/**
+ * The Bolna client as the platform uses it: a 429 whose Retry-After is short is waited out inline;
+ * a longer one is thrown, so a job reschedules itself instead of holding a worker.
+ */
+export function createPlatformBolnaClient(config: Config, baseUrl = config.bolna.baseUrl): BolnaClient {
+  return createBolnaClient({
+    baseUrl,
+    apiKey: config.bolna.apiKey,
+    timeoutMs: config.bolna.timeoutMs,
+    maxRetryAfterMs: 5_000,
+  });
+}
+
 /** Defines every background job, schedules the periodic ones, and recovers unmerged deliveries. */
 async function defineJobs(ctx: AppContext): Promise<void> {
   await ctx.jobs.define(agentSyncJob(ctx));
   await ctx.jobs.define(callPollJob(ctx, createPollBudget(ctx.config.polling.budgetPerMinute)));
   await ctx.jobs.define(reconcileStaleJob(ctx));
   await ctx.jobs.define(recoverDeliveriesJob(ctx));
+  await ctx.jobs.define(resumePollsJob(ctx));
   await ctx.jobs.schedule('calls.reconcile-stale', '* * * * *', {});
   await ctx.jobs.schedule('webhooks.recover', '* * * * *', {});
+  await ctx.jobs.schedule('calls.resume-polls', '* * * * *', {});
+  // After a restart: merge what was stored but not merged, and pick up overdue polls now.
   await ctx.jobs.send('webhooks.recover', {});
+  await ctx.jobs.send('calls.resume-polls', {});
 }
 
 /** A JSON request with an empty body (a bodiless POST from fetch) parses as no body, not an error. */

@@ -70,7 +70,7 @@ const envSchema = z.object({
     .int()
     .min(1)
     .default(24 * 7),
-  BOLNA_API_KEY: z.string().min(8, 'must be a Bolna API key').optional(),
+  BOLNA_API_KEY: z.string().trim().min(1).optional(),
   BOLNA_BASE_URL: urlWithoutTrailingSlash.default('https://api.bolna.ai'),
   BOLNA_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(15_000),
   POLL_INTERVAL_S: z.coerce.number().min(1).max(3600).default(10),

@@ -7,13 +7,12 @@
 import closeWithGrace from 'close-with-grace';
 import pino from 'pino';
 import { startSimulator } from '../simulator/server.js';
-import { buildApp } from './app.js';
+import { buildApp, createPlatformBolnaClient } from './app.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { openDatabase } from './db/index.js';
 import { migrate } from './db/migrate.js';
 import { startJobRuntime } from './jobs/index.js';
 import { REDACT_PATHS } from './logger.js';
-import { createBolnaClient } from './providers/bolna/index.js';
 
 async function main(): Promise<void> {
   let config: Config;
@@ -41,11 +40,7 @@ async function main(): Promise<void> {
     : null;
   if (simulator)
     log.info({ url: simulator.url }, 'demo mode: no BOLNA_API_KEY, calls go to the built-in Bolna simulator');
-  const bolna = createBolnaClient({
-    baseUrl: simulator?.url ?? config.bolna.baseUrl,
-    apiKey: config.bolna.apiKey,
-    timeoutMs: config.bolna.timeoutMs,
-  });
+  const bolna = createPlatformBolnaClient(config, simulator?.url);
   const jobs = await startJobRuntime({ database, logger: log.child({ component: 'jobs' }) });
   const app = await buildApp({ config, database, jobs, bolna });
   app.addHook('onClose', async () => {

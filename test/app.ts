@@ -49,6 +49,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     timeoutMs: 5_000,
     backoffBaseMs: 20,
     backoffMaxMs: 200,
+    maxRetryAfterMs: 5_000,
   });
   const app = await buildApp({
     config,

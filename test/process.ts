@@ -46,7 +46,8 @@ export async function startServerProcess(
     child.stdout!.on('data', onData);
     void exited.then((code) => {
       clearTimeout(timer);
-      reject(new Error(`server exited with ${code} before listening:\n${out}`));
+      // Let the last output arrive before reporting it.
+      setTimeout(() => reject(new Error(`server exited with ${code} before listening:\n${out}`)), 100);
     });
   });
   return {

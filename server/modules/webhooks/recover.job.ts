@@ -15,8 +15,11 @@ declare module '../../jobs/types.js' {
 
 const MAX_ATTEMPTS = 10;
 
-/** Merges every delivery older than `graceMs` still waiting; returns how many were tried. */
-export async function recoverDeliveries(ctx: AppContext, graceMs = 5_000): Promise<number> {
+/**
+ * Merges every delivery older than `graceMs` still waiting; returns how many were tried. Racing an
+ * inline merge is harmless: the event row is locked and a merged event is skipped.
+ */
+export async function recoverDeliveries(ctx: AppContext, graceMs = 1_000): Promise<number> {
   let tried = 0;
   for (;;) {
     const batch = await listUnprocessed(ctx.db, new Date(ctx.now().getTime() - graceMs), MAX_ATTEMPTS, 200);

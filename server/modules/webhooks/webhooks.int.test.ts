@@ -187,3 +187,39 @@ describe(`webhook receiver (${testDbKind()})`, { timeout: 30_000 }, () => {
     expect((await callByExecution('exec-orphan-1')).status).toBe('ringing');
   });
 });
+
+describe(`webhook source-IP allow-list (${testDbKind()})`, { timeout: 30_000 }, () => {
+  let t: TestApp;
+  let token: string;
+  beforeAll(async () => {
+    t = await startTestApp({
+      env: { WEBHOOK_IP_ALLOWLIST: '13.203.39.153,13.126.9.249,13.202.133.53', TRUST_PROXY: '127.0.0.1' },
+    });
+    const { client, orgId } = await signUp(t.app);
+    token = (await client.get(`/api/orgs/${orgId}/webhook`)).json().token;
+  });
+  afterAll(() => t.close());
+
+  const send = (remoteAddress: string, headers: Record<string, string> = {}) =>
+    t.app.inject({
+      method: 'POST',
+      url: `/api/webhooks/bolna/call-status?token=${token}`,
+      remoteAddress,
+      headers: { 'content-type': 'application/json', ...headers },
+      payload: JSON.stringify(execution('exec-ip', 'agent-x', 'ringing')),
+    });
+
+  it("accepts Bolna's addresses and refuses others with 403, before anything is stored", async () => {
+    expect((await send('13.203.39.153')).statusCode).toBe(202);
+    expectError(await send('198.51.100.7'), 403, 'forbidden');
+    const { rows } = await t.testDb.database.withSession((s) =>
+      s.query('SELECT source_ip FROM webhook_events'),
+    );
+    expect(rows).toEqual([{ source_ip: '13.203.39.153' }]);
+  });
+
+  it('reads the client address from X-Forwarded-For only when the proxy is trusted', async () => {
+    expect((await send('127.0.0.1', { 'x-forwarded-for': '13.126.9.249' })).statusCode).toBe(202);
+    expectError(await send('203.0.113.5', { 'x-forwarded-for': '13.126.9.249' }), 403);
+  });
+});
