@@ -110,6 +110,21 @@ describe('mapExecution', () => {
     });
   });
 
+  it("reads Bolna's 0 placeholders before a final status as unknown", () => {
+    const snap = mapExecution({
+      id: 'e0',
+      status: 'call-disconnected',
+      conversation_duration: 0,
+      total_cost: 0,
+      cost_breakdown: { llm: 0, network: 0, platform: 0, synthesizer: 0, transcriber: 0 },
+      telephony_data: { duration: '0' },
+    });
+    expect(snap).toMatchObject({ duration: null, totalCostCents: null, costBreakdown: null });
+    expect(mapExecution({ id: 'e0', status: 'in-progress', conversation_duration: 12.5 }).duration).toBe(
+      12.5,
+    );
+  });
+
   it('keeps a reported 0 (a rejected call can be completed with duration 0)', () => {
     const snap = mapExecution({ id: 'e2', status: 'completed', conversation_duration: 0, total_cost: 0 });
     expect(snap.duration).toBe(0);

@@ -1,6 +1,6 @@
 import { BolnaPayloadError } from './errors.js';
 import { asRecord, firstPresent, readBoolean, readNumber, readString, readText } from './read.js';
-import { normaliseBolnaStatus, type CallStatus } from './status.js';
+import { isTerminalStatus, normaliseBolnaStatus, type CallStatus } from './status.js';
 import { parseProviderTime } from './time.js';
 
 export {
@@ -80,20 +80,30 @@ export function mapExecution(raw: unknown): ProviderCallSnapshot {
   const agentNumber = readString(body.agent_number);
   const recipient = readString(context.recipient_phone_number);
   const hangupCode = readNumber(telephony.hangup_provider_code);
+  const status = normaliseBolnaStatus(rawStatus);
+  // Before a final status Bolna fills duration and cost with 0 as a placeholder: that 0 means
+  // "not known yet", and must not reach users as a real zero. After it, 0 is real (a busy call).
+  const known = (value: number | null) => (value === 0 && !isTerminalStatus(status) ? null : value);
+  const costBreakdown = readCostBreakdown(body.cost_breakdown);
 
   return {
     providerCallId,
     providerAgentId: readString(body.agent_id),
     batchId: readString(body.batch_id),
-    status: normaliseBolnaStatus(rawStatus),
+    status,
     rawStatus,
-    duration: firstPresent(
-      readNumber(body.conversation_duration),
-      readNumber(body.conversation_time),
-      readNumber(telephony.duration),
+    duration: known(
+      firstPresent(
+        readNumber(body.conversation_duration),
+        readNumber(body.conversation_time),
+        readNumber(telephony.duration),
+      ),
     ),
-    totalCostCents: readNumber(body.total_cost),
-    costBreakdown: readCostBreakdown(body.cost_breakdown),
+    totalCostCents: known(readNumber(body.total_cost)),
+    costBreakdown:
+      costBreakdown && !isTerminalStatus(status) && Object.values(costBreakdown).every((c) => c === 0)
+        ? null
+        : costBreakdown,
     transcription: readText(body.transcript),
     summary: readText(body.summary),
     extractedData: readExtractedData(body.extracted_data),
