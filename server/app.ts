@@ -11,7 +11,9 @@ import type { AppContext } from './context.js';
 import type { Database } from './db/index.js';
 import { loadMigrations, type Migration } from './db/migrate.js';
 import { createDomainMetrics } from './domain-metrics.js';
+import { acceptConnections, createRealtime } from './realtime/socket-server.js';
 import { createSecretBox } from './lib/crypto.js';
+import { connectRedis } from './lib/redis.js';
 import { loggerOptions } from './logger.js';
 import { registerApiKeyRoutes } from './modules/api-keys/api-keys.routes.js';
 import { registerAuthRoutes } from './modules/auth/auth.routes.js';
@@ -35,6 +37,7 @@ import { reconcileStaleJob } from './modules/calls/reconcile.job.js';
 import { resumePollsJob } from './modules/calls/resume-polls.job.js';
 import { recoverDeliveriesJob } from './modules/webhooks/recover.job.js';
 import { registerWebhookRoutes } from './modules/webhooks/webhooks.routes.js';
+import { registerMetricsRoutes } from './modules/metrics/metrics.routes.js';
 
 export const APP_VERSION = '0.1.0';
 
@@ -86,6 +89,15 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
   registerMetrics(app);
   await app.register(cookie);
 
+  const redis = config.redisUrl ? await connectRedis(config.redisUrl, app.log) : undefined;
+  const realtime = await createRealtime(app, config.redisUrl);
+  app.addHook('preClose', async () => {
+    await realtime.close();
+  });
+  app.addHook('onClose', async () => {
+    await redis?.quit().catch(() => {});
+  });
+
   const ctx: AppContext = {
     config,
     database,
@@ -96,7 +108,10 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
     jobs: options.jobs,
     metrics: createDomainMetrics(app.metrics.registry),
     log: app.log,
+    realtime: realtime.publisher,
+    redis,
   };
+  acceptConnections(app, ctx, realtime);
   app.decorate('automitra', ctx);
   await defineJobs(ctx);
   const guards = createGuards(ctx);
@@ -110,6 +125,7 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
   registerAgentRoutes(app, ctx, guards);
   registerCallRoutes(app, ctx, guards);
   registerWebhookRoutes(app, ctx, guards);
+  registerMetricsRoutes(app, ctx, guards);
 
   return app;
 }
@@ -130,7 +146,7 @@ export function createPlatformBolnaClient(config: Config, baseUrl = config.bolna
 /** Defines every background job, schedules the periodic ones, and recovers unmerged deliveries. */
 async function defineJobs(ctx: AppContext): Promise<void> {
   await ctx.jobs.define(agentSyncJob(ctx));
-  await ctx.jobs.define(callPollJob(ctx, createPollBudget(ctx.config.polling.budgetPerMinute)));
+  await ctx.jobs.define(callPollJob(ctx, createPollBudget(ctx.config.polling.budgetPerMinute, ctx.redis)));
   await ctx.jobs.define(reconcileStaleJob(ctx));
   await ctx.jobs.define(recoverDeliveriesJob(ctx));
   await ctx.jobs.define(resumePollsJob(ctx));

@@ -70,6 +70,10 @@ const envSchema = z.object({
     .int()
     .min(1)
     .default(24 * 7),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
+    .optional(),
   BOLNA_API_KEY: z.string().trim().min(1).optional(),
   BOLNA_BASE_URL: urlWithoutTrailingSlash.default('https://api.bolna.ai'),
   BOLNA_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(15_000),
@@ -125,6 +129,8 @@ export interface Config {
     readonly staleAfterMs: number;
   };
   readonly webhookBodyLimitBytes: number;
+  /** Redis for several nodes (Socket.IO adapter, shared limits); unset: a single node. */
+  readonly redisUrl?: string;
   /** Options of the in-process simulator (demo mode), from the `SIM_*` variables. */
   readonly simulator: SimulatorOptions & { port: number };
 }
@@ -194,6 +200,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       staleAfterMs: env.STALE_CALL_AFTER_MIN * 60_000,
     }),
     webhookBodyLimitBytes: env.WEBHOOK_BODY_LIMIT_KB * 1024,
+    redisUrl: env.REDIS_URL,
   });
 }
 

@@ -89,6 +89,7 @@ export const ORG_ROUTES: OrgRoute[] = [
   { method: 'DELETE', path: '/api/orgs/:orgId/calls/:callId' },
   { method: 'GET', path: '/api/orgs/:orgId/calls/:callId/events' },
   { method: 'POST', path: '/api/orgs/:orgId/calls/:callId/events/replay' },
+  { method: 'GET', path: '/api/orgs/:orgId/metrics' },
 ];
 
 /** Replaces `:param` segments with the fixture's ids. */

@@ -25,7 +25,7 @@ async function post(url: string, body: unknown) {
   });
 }
 
-describe.runIf(testDbKind() === 'pglite')('server process on embedded PGlite', () => {
+describe.runIf(testDbKind() === 'pglite')('server process on embedded PGlite', { timeout: 90_000 }, () => {
   it('serves health, shuts down gracefully, and keeps accounts across a restart', async () => {
     const dataDir = mkdtempSync(path.join(tmpdir(), 'automitra-proc-'));
     const first = await startServerProcess({ DATA_DIR: dataDir, ...SECRET });
@@ -56,7 +56,7 @@ describe.runIf(testDbKind() === 'pglite')('server process on embedded PGlite', (
   });
 });
 
-describe.runIf(testDbKind() === 'pg')('server processes on PostgreSQL', () => {
+describe.runIf(testDbKind() === 'pg')('server processes on PostgreSQL', { timeout: 90_000 }, () => {
   it('starts two processes at once on one empty database: both ready on one migrated schema', async () => {
     const base = process.env.TEST_DATABASE_URL!;
     const name = `automitra_test_f_proc_${Date.now()}`;

@@ -4,7 +4,9 @@
  */
 import { sql } from 'drizzle-orm';
 import {
+  bigint,
   boolean,
+  date,
   integer,
   jsonb,
   numeric,
@@ -209,3 +211,25 @@ export const webhookEvents = pgTable('webhook_events', {
   receivedAt: timestamp('received_at', { withTimezone: true }).notNull().defaultNow(),
   processedAt: timestamp('processed_at', { withTimezone: true }),
 });
+
+/**
+ * Daily call counters per (organization, agent, UTC day of `created_at`, status), maintained by
+ * triggers on `calls` (migrations/0004_call_stats.sql); read by organization metrics. The nil UUID
+ * in `agentId` stands for calls without an agent. Never written by the application.
+ */
+export const callStatsDaily = pgTable(
+  'call_stats_daily',
+  {
+    organizationId: uuid('organization_id')
+      .notNull()
+      .references(() => organizations.id, { onDelete: 'cascade' }),
+    agentId: uuid('agent_id').notNull(),
+    day: date('day', { mode: 'string' }).notNull(),
+    status: text('status').notNull(),
+    calls: bigint('calls', { mode: 'number' }).notNull().default(0),
+    answered: bigint('answered', { mode: 'number' }).notNull().default(0),
+    durationSum: numeric('duration_sum', { mode: 'number' }).notNull().default(0),
+    costSum: numeric('cost_sum', { mode: 'number' }).notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.organizationId, t.day, t.agentId, t.status] })],
+);

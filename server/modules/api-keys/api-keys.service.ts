@@ -28,4 +28,5 @@ export async function getApiKeys(ctx: AppContext, organizationId: string) {
 /** Revokes a key; requests with it are refused from the next one on. */
 export async function deleteApiKey(ctx: AppContext, organizationId: string, keyId: string): Promise<void> {
   if (!(await revokeApiKey(ctx.db, organizationId, keyId, ctx.now()))) throw new NotFound('API key');
+  ctx.realtime.apiKeyRevoked(keyId);
 }

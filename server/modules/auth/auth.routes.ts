@@ -28,7 +28,7 @@ export function setSessionCookie(ctx: AppContext, reply: FastifyReply, session: 
 }
 
 export function registerAuthRoutes(app: App, ctx: AppContext, guards: Guards): void {
-  const throttle = createLoginThrottle(ctx.config.loginThrottle);
+  const throttle = createLoginThrottle(ctx.config.loginThrottle, ctx.redis);
   const tags = ['auth'];
 
   app.post(

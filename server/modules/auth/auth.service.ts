@@ -73,6 +73,7 @@ export async function login(
 
 export async function logout(ctx: AppContext, sessionId: string): Promise<void> {
   await revokeSession(ctx.db, sessionId, ctx.now());
+  ctx.realtime.sessionRevoked(sessionId);
 }
 
 export async function me(ctx: AppContext, userId: string) {

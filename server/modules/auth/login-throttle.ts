@@ -2,7 +2,9 @@
  * Login throttling per IP (every attempt counts) and per account (failures count, a success
  * clears them). Unknown emails are throttled exactly like known ones, so the limiter reveals nothing.
  */
-import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import { RateLimiterRes } from 'rate-limiter-flexible';
+import type { RedisClientType } from 'redis';
+import { createLimiter } from '../../lib/limiters.js';
 import { RateLimited } from '../../errors.js';
 
 export interface LoginThrottleOptions {
@@ -18,17 +20,20 @@ export interface LoginThrottle {
   recordSuccess(email: string): Promise<void>;
 }
 
-export function createLoginThrottle(options: LoginThrottleOptions): LoginThrottle {
-  const perIp = new RateLimiterMemory({
-    keyPrefix: 'login_ip',
-    points: options.maxAttemptsPerIp,
-    duration: options.windowSeconds,
-  });
-  const perAccount = new RateLimiterMemory({
-    keyPrefix: 'login_account',
-    points: options.maxFailuresPerAccount,
-    duration: options.windowSeconds,
-  });
+/** Counts live in Redis when `redis` is given (several nodes), else in this process. */
+export function createLoginThrottle(options: LoginThrottleOptions, redis?: RedisClientType): LoginThrottle {
+  const perIp = createLimiter(
+    { keyPrefix: 'automitra:login_ip', points: options.maxAttemptsPerIp, duration: options.windowSeconds },
+    redis,
+  );
+  const perAccount = createLimiter(
+    {
+      keyPrefix: 'automitra:login_account',
+      points: options.maxFailuresPerAccount,
+      duration: options.windowSeconds,
+    },
+    redis,
+  );
   const accountKey = (email: string) => email.trim().toLowerCase();
 
   return {

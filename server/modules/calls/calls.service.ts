@@ -43,6 +43,7 @@ export async function startCall(ctx: AppContext, access: OrgAccess, input: z.out
       startedBy: access.userId ? { userId: access.userId } : { apiKeyId: access.apiKeyId },
     },
   });
+  ctx.realtime.callCreated(toApiCall(call));
   try {
     const executionId = await placeCall(
       ctx.bolna,
@@ -69,8 +70,9 @@ export async function startCall(ctx: AppContext, access: OrgAccess, input: z.out
     );
     // A webhook may have beaten Bolna's answer here: apply what waited for this execution.
     await adoptOrphans(ctx, access.organizationId, { providerCallId: executionId });
-    const current = await findCall(ctx.db, access.organizationId, call.id);
-    return toApiCall(current ?? placed ?? call);
+    const current = toApiCall((await findCall(ctx.db, access.organizationId, call.id)) ?? placed ?? call);
+    ctx.realtime.callUpdated(current, ['providerCallId']);
+    return current;
   } catch (err) {
     if (!(err instanceof BolnaError)) throw err;
     const failed = await updateCallOwnFields(
@@ -80,7 +82,9 @@ export async function startCall(ctx: AppContext, access: OrgAccess, input: z.out
       { status: 'failed', errorMessage: err.message, endedAt: ctx.now() },
       ctx.now(),
     );
-    return toApiCall(failed ?? call);
+    const result = toApiCall(failed ?? call);
+    ctx.realtime.callUpdated(result, ['status', 'errorMessage', 'endedAt']);
+    return result;
   }
 }
 
@@ -92,6 +96,7 @@ export async function getCall(ctx: AppContext, organizationId: string, callId: s
 
 export async function removeCall(ctx: AppContext, organizationId: string, callId: string): Promise<void> {
   if (!(await deleteCall(ctx.db, organizationId, callId))) throw new NotFound('Call');
+  ctx.realtime.callDeleted(organizationId, callId);
 }
 
 export async function getCalls(

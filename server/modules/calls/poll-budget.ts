@@ -3,8 +3,10 @@
  * GET /executions, and a 429 pauses the whole key for its Retry-After. One process holds the budget
  * in memory; several nodes share it through Redis (see the realtime notes in the README).
  */
-import { RateLimiterMemory, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import { RateLimiterRes } from 'rate-limiter-flexible';
+import type { RedisClientType } from 'redis';
 import { sha256Hex } from '../../lib/crypto.js';
+import { createLimiter } from '../../lib/limiters.js';
 
 export interface PollBudget {
   /** 0 when a request may go now, else milliseconds to wait before asking again. */
@@ -13,9 +15,8 @@ export interface PollBudget {
   pause(apiKey: string, ms: number): Promise<void>;
 }
 
-export function createPollBudget(perMinute: number, limiter?: RateLimiterAbstract): PollBudget {
-  const budget =
-    limiter ?? new RateLimiterMemory({ keyPrefix: 'bolna_poll', points: perMinute, duration: 60 });
+export function createPollBudget(perMinute: number, redis?: RedisClientType): PollBudget {
+  const budget = createLimiter({ keyPrefix: 'automitra:bolna_poll', points: perMinute, duration: 60 }, redis);
   const key = (apiKey: string) => sha256Hex(apiKey).slice(0, 16);
   return {
     async take(apiKey) {

@@ -14,7 +14,7 @@ import {
   BolnaUnavailableError,
   BolnaRateLimitError,
 } from '../../providers/bolna/index.js';
-import type { CallRow } from './calls.repository.js';
+import { toApiCall, type CallRow } from './calls.repository.js';
 import { ingestApiSnapshot } from './poll.js';
 
 export const NO_FINAL_STATUS = 'no final status from provider';
@@ -107,7 +107,7 @@ export async function reconcileStaleCalls(
 
 async function markNoFinalStatus(ctx: AppContext, call: CallRow, reason: string): Promise<void> {
   const now = ctx.now();
-  await ctx.db
+  const [updated] = await ctx.db
     .update(calls)
     .set({
       status: 'failed',
@@ -116,7 +116,9 @@ async function markNoFinalStatus(ctx: AppContext, call: CallRow, reason: string)
       updatedAt: now,
       version: sql`${calls.version} + 1`,
     })
-    .where(and(eq(calls.id, call.id), inArray(calls.status, ACTIVE)));
+    .where(and(eq(calls.id, call.id), inArray(calls.status, ACTIVE)))
+    .returning();
+  if (updated) ctx.realtime.callUpdated(toApiCall(updated), ['status', 'errorMessage', 'endedAt']);
   ctx.log.warn(
     { callId: call.id, organizationId: call.organizationId, reason },
     `call marked failed: ${NO_FINAL_STATUS}`,

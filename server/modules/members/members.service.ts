@@ -78,4 +78,5 @@ export async function removeMember(ctx: AppContext, guarded: OrgAccess, userId: 
     }
     await deleteMembership(tx, access.organizationId, userId);
   });
+  ctx.realtime.memberRemoved(guarded.organizationId, userId);
 }

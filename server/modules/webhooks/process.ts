@@ -4,6 +4,7 @@
  */
 import { isTerminalStatus } from '../../../common/call-status.js';
 import type { AppContext } from '../../context.js';
+import { toApiCall } from '../calls/calls.repository.js';
 import { applyEvent, type ApplyOutcome } from './apply-event.js';
 
 /** Merges one stored delivery and runs its follow-ups. Never throws: failures stay on the event. */
@@ -27,6 +28,8 @@ export async function afterApply(ctx: AppContext, outcome: ApplyOutcome): Promis
   ctx.metrics.webhookVerdicts.inc({ verdict: outcome.verdict });
   const call = outcome.call;
   if (!call) return;
+  if (outcome.created) ctx.realtime.callCreated(toApiCall(call));
+  else if (outcome.changed.length > 0) ctx.realtime.callUpdated(toApiCall(call), outcome.changed);
   try {
     if (outcome.created && call.providerCallId) {
       await ctx.jobs.send('call.poll', { callId: call.id, organizationId: call.organizationId });

@@ -1,0 +1,17 @@
+/**
+ * The domain's side of real time: what changed, for whom. Services call these after their
+ * transaction commits; the Socket.IO server (or nothing, in a process without one) delivers them.
+ */
+import type { Call } from '../../common/schemas/calls.js';
+
+export interface RealtimePublisher {
+  callCreated(call: Call): void;
+  callUpdated(call: Call, changed: string[]): void;
+  callDeleted(organizationId: string, callId: string): void;
+  /** The user lost access to the organization: their sockets are disconnected. */
+  memberRemoved(organizationId: string, userId: string): void;
+  /** The API key was revoked: its sockets are disconnected. */
+  apiKeyRevoked(apiKeyId: string): void;
+  /** The session ended (sign-out): its sockets are disconnected. */
+  sessionRevoked(sessionId: string): void;
+}
