@@ -17,6 +17,8 @@ export interface ServerToClientEvents {
    * `GET /api/orgs/:orgId/metrics`, at most once a second per organization.
    */
   'metrics:updated': (payload: { organizationId: string; metrics: OrgMetrics }) => void;
+  /** An end-to-end check of live delivery (`POST /api/orgs/:orgId/realtime/ping`). */
+  'system:ping': (payload: { organizationId: string; nonce: string }) => void;
 }
 
 export type SubscribeAck = { ok: true; organizationIds: string[] } | { ok: false; error: string };

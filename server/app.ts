@@ -38,6 +38,7 @@ import { resumePollsJob } from './modules/calls/resume-polls.job.js';
 import { recoverDeliveriesJob } from './modules/webhooks/recover.job.js';
 import { registerWebhookRoutes } from './modules/webhooks/webhooks.routes.js';
 import { registerMetricsRoutes } from './modules/metrics/metrics.routes.js';
+import { registerOpsRoutes } from './modules/ops/ops.routes.js';
 
 export const APP_VERSION = '0.1.0';
 
@@ -126,6 +127,7 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
   registerCallRoutes(app, ctx, guards);
   registerWebhookRoutes(app, ctx, guards);
   registerMetricsRoutes(app, ctx, guards);
+  registerOpsRoutes(app, ctx, guards);
 
   return app;
 }

@@ -74,6 +74,7 @@ const envSchema = z.object({
     .string()
     .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
     .optional(),
+  ADMIN_TOKEN: z.string().min(32, 'must be at least 32 characters').optional(),
   BOLNA_API_KEY: z.string().trim().min(1).optional(),
   BOLNA_BASE_URL: urlWithoutTrailingSlash.default('https://api.bolna.ai'),
   BOLNA_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(15_000),
@@ -129,6 +130,8 @@ export interface Config {
     readonly staleAfterMs: number;
   };
   readonly webhookBodyLimitBytes: number;
+  /** The platform operator's bearer token for `/api/admin/*` and every organization; unset: none. */
+  readonly adminToken?: string;
   /** Redis for several nodes (Socket.IO adapter, shared limits); unset: a single node. */
   readonly redisUrl?: string;
   /** Options of the in-process simulator (demo mode), from the `SIM_*` variables. */
@@ -201,6 +204,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     }),
     webhookBodyLimitBytes: env.WEBHOOK_BODY_LIMIT_KB * 1024,
     redisUrl: env.REDIS_URL,
+    adminToken: env.ADMIN_TOKEN,
   });
 }
 

@@ -16,6 +16,7 @@ export const REDACT_PATHS = [
   '*.apiKey',
   '*.sessionSecret',
   '*.webhookTokenEnc',
+  '*.adminToken',
 ];
 
 /** Removes tokens carried in URLs: `?token=…` and `/api/invitations/<token>`. */

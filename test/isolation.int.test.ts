@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client, addMember, apiKeyClient, signUp, startTestApp, uniqueEmail, type TestApp } from './app.js';
 import { testDbKind } from './db.js';
 import { ORG_ROUTES, fillPath, type OrgFixtureIds } from './org-routes.js';
+import { waitUntil } from './wait.js';
 
 describe(`tenant isolation matrix (${testDbKind()})`, () => {
   let t: TestApp;
@@ -28,7 +29,21 @@ describe(`tenant isolation matrix (${testDbKind()})`, () => {
     const call = (
       await a.client.post(`/api/orgs/${a.orgId}/calls`, { agentId: agent.id, toNumber: '+919876543210' })
     ).json();
+    const { token } = (await a.client.get(`/api/orgs/${a.orgId}/webhook`)).json();
+    const delivery = await t.app.inject({
+      method: 'POST',
+      url: `/api/webhooks/bolna/call-status?token=${token}`,
+      headers: { 'content-type': 'application/json' },
+      payload: JSON.stringify({ id: 'isolation-exec', agent_id: agent.providerAgentId, status: 'ringing' }),
+    });
+    // The delivery creates a call in the background: let it land before A's state is recorded.
+    await waitUntil(
+      async () =>
+        (await a.client.get(`/api/orgs/${a.orgId}/calls?providerCallId=isolation-exec`)).json().data
+          .length === 1,
+    );
     ids = {
+      eventId: delivery.json().eventId,
       orgId: a.orgId,
       userId: member.userId,
       keyId: key.id,

@@ -13,6 +13,7 @@ export interface OrgFixtureIds {
   invitationId: string;
   agentId: string;
   callId: string;
+  eventId: string;
 }
 
 export interface OrgRoute {
@@ -90,6 +91,29 @@ export const ORG_ROUTES: OrgRoute[] = [
   { method: 'GET', path: '/api/orgs/:orgId/calls/:callId/events' },
   { method: 'POST', path: '/api/orgs/:orgId/calls/:callId/events/replay' },
   { method: 'GET', path: '/api/orgs/:orgId/metrics' },
+  { method: 'GET', path: '/api/orgs/:orgId/calls/export' },
+  {
+    method: 'POST',
+    path: '/api/orgs/:orgId/agents/webhooks/configure',
+    body: () => ({ baseUrl: 'https://attacker.example' }),
+    badBody: { body: { baseUrl: 'not a url' }, field: 'baseUrl' },
+  },
+  { method: 'POST', path: '/api/orgs/:orgId/agents/sync' },
+  {
+    method: 'POST',
+    path: '/api/orgs/:orgId/calls/sync',
+    body: () => ({}),
+    badBody: { body: { since: 'yesterday' }, field: 'since' },
+  },
+  { method: 'GET', path: '/api/orgs/:orgId/webhook-events/:eventId' },
+  { method: 'GET', path: '/api/orgs/:orgId/diagnostics' },
+  { method: 'POST', path: '/api/orgs/:orgId/realtime/ping' },
+  {
+    method: 'POST',
+    path: '/api/orgs/:orgId/calls/reap-stale',
+    body: () => ({ olderThanMinutes: 1 }),
+    badBody: { body: { olderThanMinutes: -5 }, field: 'olderThanMinutes' },
+  },
 ];
 
 /** Replaces `:param` segments with the fixture's ids. */

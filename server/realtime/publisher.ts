@@ -8,6 +8,8 @@ export interface RealtimePublisher {
   callCreated(call: Call): void;
   callUpdated(call: Call, changed: string[]): void;
   callDeleted(organizationId: string, callId: string): void;
+  /** A check that live delivery works end to end. */
+  ping(organizationId: string, nonce: string): void;
   /** The user lost access to the organization: their sockets are disconnected. */
   memberRemoved(organizationId: string, userId: string): void;
   /** The API key was revoked: its sockets are disconnected. */

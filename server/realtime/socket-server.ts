@@ -17,7 +17,7 @@ import {
 import type { AppContext } from '../context.js';
 import type { App } from '../http.js';
 import { principalFromCredentials, SESSION_COOKIE, type Principal } from '../modules/auth/principal.js';
-import { listOrganizationsForUser } from '../modules/orgs/orgs.repository.js';
+import { findOrganization, listOrganizationsForUser } from '../modules/orgs/orgs.repository.js';
 import { createMetricsPusher } from './metrics-push.js';
 import type { RealtimePublisher } from './publisher.js';
 
@@ -48,13 +48,17 @@ export interface RealtimeServer {
 /** Organizations a principal may see right now. */
 async function visibleOrganizations(ctx: AppContext, principal: Principal): Promise<string[]> {
   if (principal.kind === 'apiKey') return [principal.organizationId];
+  // The operator sees every organization but joins none until it subscribes to one.
+  if (principal.kind === 'admin') return [];
   return (await listOrganizationsForUser(ctx.db, principal.userId)).map((r) => r.organization.id);
 }
 
 const identityRooms = (principal: Principal) =>
   principal.kind === 'apiKey'
     ? [`key:${principal.apiKeyId}`]
-    : [`user:${principal.userId}`, `session:${principal.sessionId}`];
+    : principal.kind === 'admin'
+      ? ['platform-admin']
+      : [`user:${principal.userId}`, `session:${principal.sessionId}`];
 
 /**
  * Creates the Socket.IO server on the app's HTTP server and the publisher the domain emits through.
@@ -129,10 +133,16 @@ export function acceptConnections(app: App, ctx: AppContext, realtime: RealtimeS
       void socket.join([...organizationIds.map(orgRoom), ...identityRooms(principal)]);
     }
 
-    socket.on('subscribe', (payload, ack) => {
+    socket.on('subscribe', async (payload, ack) => {
       const reply = typeof ack === 'function' ? ack : () => {};
-      const orgId = payload?.orgId ?? null;
-      if (orgId !== null && !socket.data.organizationIds.includes(orgId)) {
+      const orgId = typeof payload?.orgId === 'string' ? payload.orgId : null;
+      const visible =
+        orgId !== null &&
+        (socket.data.organizationIds.includes(orgId) ||
+          (principal.kind === 'admin' &&
+            /^[0-9a-f-]{36}$/i.test(orgId) &&
+            (await findOrganization(ctx.db, orgId))));
+      if (orgId !== null && !visible) {
         reply({ ok: false, error: 'not_found: no such organization' });
         return;
       }
@@ -157,6 +167,9 @@ function createPublisher(io: IoServer, hooks: PublisherHooks): RealtimePublisher
     callDeleted(organizationId, callId) {
       io.to(orgRoom(organizationId)).emit('call:deleted', { organizationId, callId });
       hooks.callsChanged(organizationId);
+    },
+    ping(organizationId, nonce) {
+      io.to(orgRoom(organizationId)).emit('system:ping', { organizationId, nonce });
     },
     memberRemoved(_organizationId, userId) {
       io.in(`user:${userId}`).disconnectSockets(true);

@@ -11,7 +11,7 @@ import { Forbidden, NotFound, Unauthenticated } from '../../errors.js';
 import { constantTimeEqual, sha256Hex } from '../../lib/crypto.js';
 import { apiKeyPrefix } from '../api-keys/api-key-format.js';
 import { findActiveApiKeyByPrefix, touchApiKey } from '../api-keys/api-keys.repository.js';
-import { findMembershipRole } from '../orgs/orgs.repository.js';
+import { findMembershipRole, findOrganization } from '../orgs/orgs.repository.js';
 import { findActiveSession, touchSession } from './sessions.repository.js';
 
 export const SESSION_COOKIE = 'automitra_session';
@@ -21,6 +21,8 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export type Principal =
   | { kind: 'user'; userId: string; sessionId: string }
+  /** The platform operator (`ADMIN_TOKEN`): admin in every organization, and `/api/admin/*`. */
+  | { kind: 'admin' }
   | { kind: 'apiKey'; apiKeyId: string; organizationId: string; role: ApiKeyRole };
 
 /** The caller's standing in the organization of the route. */
@@ -53,6 +55,8 @@ export async function principalFromCredentials(
 ): Promise<Principal | null> {
   const now = ctx.now();
   if (credentials.apiKey) {
+    const adminToken = ctx.config.adminToken;
+    if (adminToken && constantTimeEqual(credentials.apiKey, adminToken)) return { kind: 'admin' };
     const prefix = apiKeyPrefix(credentials.apiKey);
     if (!prefix) return null;
     const row = await findActiveApiKeyByPrefix(ctx.db, prefix);
@@ -99,6 +103,8 @@ export async function roleInOrganization(
 ): Promise<Role | undefined> {
   if (principal.kind === 'apiKey')
     return principal.organizationId === organizationId ? principal.role : undefined;
+  if (principal.kind === 'admin')
+    return (await findOrganization(ctx.db, organizationId)) ? 'admin' : undefined;
   return findMembershipRole(ctx.db, organizationId, principal.userId);
 }
 
@@ -108,6 +114,16 @@ export function createGuards(ctx: AppContext) {
     /** Any valid credential. */
     async any(request: FastifyRequest): Promise<void> {
       if (!(await resolvePrincipal(ctx, request))) throw new Unauthenticated();
+    },
+    /** The platform operator (`ADMIN_TOKEN`). */
+    async platformAdmin(request: FastifyRequest): Promise<void> {
+      const principal = await resolvePrincipal(ctx, request);
+      if (!principal) throw new Unauthenticated();
+      if (principal.kind !== 'admin') {
+        throw new Forbidden(
+          'This platform-wide route needs the ADMIN_TOKEN of the server, not an organization key.',
+        );
+      }
     },
     /** A signed-in user (session cookie); API keys are refused. */
     async user(request: FastifyRequest): Promise<void> {

@@ -52,6 +52,19 @@ export async function findCall(db: Db, organizationId: string, id: string): Prom
   return row;
 }
 
+export async function findCallByProviderId(
+  db: Db,
+  organizationId: string,
+  providerCallId: string,
+): Promise<CallRow | undefined> {
+  const [row] = await db
+    .select()
+    .from(calls)
+    .where(and(eq(calls.organizationId, organizationId), eq(calls.providerCallId, providerCallId)))
+    .limit(1);
+  return row;
+}
+
 /** Updates our own (non-provider) fields of a call and bumps its version. */
 export async function updateCallOwnFields(
   db: Db,

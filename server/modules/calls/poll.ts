@@ -39,15 +39,19 @@ export function nextPollDelayMs(ctx: AppContext, ageMs: number): number {
   return Math.max(intervalMs, 300_000);
 }
 
-/** Stores a snapshot read from the API as a delivery and merges it (unless it repeats the last one). */
+/**
+ * Stores a snapshot read from the API as a delivery and merges it. With a known call, a snapshot
+ * that repeats what was already merged is not stored again (null).
+ */
 export async function ingestApiSnapshot(
   ctx: AppContext,
-  call: Pick<CallRow, 'id' | 'organizationId'>,
+  call: { id?: string; organizationId: string },
   snapshot: ProviderCallSnapshot,
   source: 'poll' | 'sync',
 ) {
   const digest = payloadDigest(snapshot.raw);
-  if (await hasMergedDigest(ctx.db, call.id, digest, '00000000-0000-0000-0000-000000000000')) return null;
+  if (call.id && (await hasMergedDigest(ctx.db, call.id, digest, '00000000-0000-0000-0000-000000000000')))
+    return null;
   const event = await insertEvent(ctx.db, {
     organizationId: call.organizationId,
     source,

@@ -79,3 +79,8 @@ export async function findOrganizationByWebhookTokenHash(db: Db, hash: string) {
     .limit(1);
   return row;
 }
+
+/** Every organization, oldest first (platform operator only). */
+export async function listAllOrganizations(db: Db): Promise<OrganizationRow[]> {
+  return db.select().from(organizations).orderBy(asc(organizations.createdAt), asc(organizations.id));
+}

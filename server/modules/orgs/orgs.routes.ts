@@ -9,7 +9,7 @@ import { ErrorBody, OrgParams } from '../../../common/schemas/common.js';
 import type { AppContext } from '../../context.js';
 import { authErrors, type App } from '../../http.js';
 import { orgAccess, type Guards } from '../auth/principal.js';
-import { findOrganization } from './orgs.repository.js';
+import { findOrganization, listAllOrganizations } from './orgs.repository.js';
 import {
   createOrganization,
   getOrganization,
@@ -36,6 +36,9 @@ export function registerOrgRoutes(app: App, ctx: AppContext, guards: Guards): vo
     async (request) => {
       const principal = request.principal!;
       if (principal.kind === 'user') return { data: await listOrganizations(ctx, principal.userId) };
+      if (principal.kind === 'admin') {
+        return { data: (await listAllOrganizations(ctx.db)).map((o) => toApiOrganization(o, 'admin')) };
+      }
       const org = await findOrganization(ctx.db, principal.organizationId);
       return { data: org ? [toApiOrganization(org, principal.role)] : [] };
     },

@@ -120,3 +120,17 @@ export async function listOrphans(
     )
     .orderBy(asc(webhookEvents.receivedAt));
 }
+
+/** One delivery of the organization; another organization's is not found. */
+export async function findEvent(
+  db: Db,
+  organizationId: string,
+  id: string,
+): Promise<WebhookEventRow | undefined> {
+  const [row] = await db
+    .select()
+    .from(webhookEvents)
+    .where(and(eq(webhookEvents.organizationId, organizationId), eq(webhookEvents.id, id)))
+    .limit(1);
+  return row;
+}
