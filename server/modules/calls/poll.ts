@@ -16,7 +16,7 @@ import { afterApply } from '../webhooks/process.js';
 import { applyEvent } from '../webhooks/apply-event.js';
 import { payloadDigest } from '../webhooks/receive.js';
 import { hasMergedDigest, insertEvent } from '../webhooks/webhook-events.repository.js';
-import { findCall, type CallRow } from './calls.repository.js';
+import { findCall } from './calls.repository.js';
 import type { PollBudget } from './poll-budget.js';
 import { calls } from '../../db/schema.js';
 import { eq } from 'drizzle-orm';
