@@ -14,7 +14,7 @@ if (!hasPg && !process.env.VITEST_WORKER_ID) {
   );
 }
 
-const intInclude = ['server/**/*.int.test.ts', 'test/**/*.int.test.ts'];
+const intInclude = ['server/**/*.int.test.ts', 'test/**/*.int.test.ts', 'cli/**/*.int.test.ts'];
 
 export default defineConfig({
   test: {
