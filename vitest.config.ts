@@ -6,6 +6,8 @@ import { defineConfig } from 'vitest/config';
  * - int-pglite: integration tests through app.inject() on a fresh embedded PGlite per file.
  * - int-pg: the same files on a real PostgreSQL (one database per file, cloned from a migrated
  *   template), only when TEST_DATABASE_URL is set.
+ * - e2e: the built web app in Chromium against the real server and simulator (see
+ *   e2e/global-setup.ts); skipped, saying why, when Chromium is missing.
  */
 const hasPg = Boolean(process.env.TEST_DATABASE_URL);
 if (!hasPg && !process.env.VITEST_WORKER_ID) {
@@ -31,6 +33,7 @@ export default defineConfig({
             'common/**/*.test.ts',
             'simulator/**/*.test.ts',
             'cli/**/*.test.ts',
+            'web/**/*.test.ts',
           ],
           exclude: ['**/*.int.test.ts', 'node_modules/**'],
         },
@@ -41,6 +44,17 @@ export default defineConfig({
           name: 'int-pglite',
           include: intInclude,
           env: { TEST_DB: 'pglite' },
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'e2e',
+          include: ['e2e/**/*.e2e.test.ts'],
+          env: { TEST_DB: 'pglite' },
+          globalSetup: ['e2e/global-setup.ts'],
+          testTimeout: 90_000,
+          hookTimeout: 120_000,
         },
       },
       ...(hasPg

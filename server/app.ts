@@ -25,6 +25,7 @@ import { registerOrgRoutes } from './modules/orgs/orgs.routes.js';
 import { registerErrorHandling } from './plugins/error-handler.js';
 import { registerMetrics } from './plugins/metrics.js';
 import { registerOpenApi } from './plugins/openapi.js';
+import { registerWebApp } from './plugins/web.js';
 import type { App } from './http.js';
 import type { JobRuntime } from './jobs/types.js';
 import { createBolnaClient, type BolnaClient } from './providers/bolna/index.js';
@@ -128,6 +129,7 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
   registerWebhookRoutes(app, ctx, guards);
   registerMetricsRoutes(app, ctx, guards);
   registerOpsRoutes(app, ctx, guards);
+  await registerWebApp(app);
 
   return app;
 }
