@@ -69,6 +69,11 @@ export const ListCallsQuery = z.object({
   from: IsoDate.optional().describe('Calls created at or after'),
   to: IsoDate.optional().describe('Calls created before'),
   providerCallId: z.string().min(1).max(200).optional(),
+  number: z
+    .string()
+    .regex(/^\+?\d{3,15}$/, 'must be 3 to 15 digits of a phone number')
+    .optional()
+    .describe('Calls whose to- or from-number contains these digits'),
   cursor: z.string().max(500).optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
 });

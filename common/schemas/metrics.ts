@@ -55,6 +55,8 @@ export const MetricsDay = z.object({
     .describe('The UTC day (YYYY-MM-DD); the first and last may be partial days of the range'),
   total: Count.describe('Calls created that day (within the range)'),
   byStatus: StatusCounts,
+  costCents: z.number().nonnegative().describe("That day's calls' cost in cents (unknown costs count as 0)"),
+  durationSec: z.number().nonnegative().describe("That day's seconds of conversation"),
 });
 
 export const OrgMetrics = z

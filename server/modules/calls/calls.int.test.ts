@@ -182,6 +182,10 @@ describe(`calls (${testDbKind()})`, { timeout: 45_000 }, () => {
     ).json();
     expect(byId.data.map((c: { id: string }) => c.id)).toEqual([created[2].id]);
     expect((await client.get(`/api/orgs/${orgId}/calls?status=completed,busy`)).json().data).toEqual([]);
+    const byNumber = (await client.get(`/api/orgs/${orgId}/calls?number=6543203`)).json().data;
+    expect(byNumber.map((c: { id: string }) => c.id)).toEqual([created[3].id]);
+    expect((await client.get(`/api/orgs/${orgId}/calls?number=4155550100`)).json().data).toHaveLength(5);
+    expectError(await client.get(`/api/orgs/${orgId}/calls?number=12`), 400, 'validation_failed');
     expect(
       (await client.get(`/api/orgs/${orgId}/calls?agentId=${agent.id}&status=initiated`)).json().data,
     ).toHaveLength(5);

@@ -1,4 +1,4 @@
-import { and, desc, eq, gte, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
+import { and, desc, eq, gte, inArray, like, lt, or, sql, type SQL } from 'drizzle-orm';
 import type { Call } from '../../../common/schemas/calls.js';
 import type { CallStatus } from '../../../common/call-status.js';
 import type { Db } from '../../db/index.js';
@@ -95,6 +95,8 @@ export interface CallFilters {
   from?: Date;
   to?: Date;
   providerCallId?: string;
+  /** Digits the to- or from-number contains. */
+  number?: string;
 }
 
 /** Position in the newest-first order: created_at with microseconds, then id. */
@@ -122,6 +124,10 @@ export async function listCalls(
   if (filters.from) where.push(gte(calls.createdAt, filters.from));
   if (filters.to) where.push(lt(calls.createdAt, filters.to));
   if (filters.providerCallId) where.push(eq(calls.providerCallId, filters.providerCallId));
+  if (filters.number) {
+    const pattern = `%${filters.number.replace(/\D/g, '')}%`;
+    where.push(or(like(calls.toNumber, pattern), like(calls.fromNumber, pattern))!);
+  }
   if (cursor) {
     const at = sql`${cursor.createdAt}::timestamptz`;
     where.push(or(lt(calls.createdAt, at), and(eq(calls.createdAt, at), lt(calls.id, cursor.id)))!);

@@ -113,6 +113,7 @@ export async function getCalls(
       from: query.from ? new Date(query.from) : undefined,
       to: query.to ? new Date(query.to) : undefined,
       providerCallId: query.providerCallId,
+      number: query.number,
     },
     query.cursor ? decodeCursor(query.cursor) : null,
     query.limit,

@@ -95,8 +95,10 @@ describe(`organization metrics (${testDbKind()})`, { timeout: 90_000 }, () => {
       TERMINAL_STATUSES.map((s) => sql`${s}`),
       sql`, `,
     );
-    const cells = await rows<{ day: string; status: CallStatus; n: number }>(sql`
-      SELECT to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day, status, count(*)::int AS n
+    const cells = await rows<{ day: string; status: CallStatus; n: number; cost: number; dur: number }>(sql`
+      SELECT to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day, status, count(*)::int AS n,
+             coalesce(sum(total_cost_cents), 0)::float8 AS cost,
+             coalesce(sum(duration) FILTER (WHERE duration > 0), 0)::float8 AS dur
         FROM calls WHERE ${inRange} GROUP BY 1, 2`);
     const [totals] = await rows<Totals>(sql`
       SELECT count(*)::int AS total,
@@ -118,6 +120,8 @@ describe(`organization metrics (${testDbKind()})`, { timeout: 90_000 }, () => {
         date,
         total: mine.reduce((n, c) => n + c.n, 0),
         byStatus: statuses(Object.fromEntries(mine.map((c) => [c.status, c.n]))),
+        costCents: Math.round(mine.reduce((n, c) => n + c.cost, 0) * 10_000) / 10_000,
+        durationSec: Math.round(mine.reduce((n, c) => n + c.dur, 0) * 1_000) / 1_000,
       });
     }
     const byStatus = statuses({});
@@ -191,8 +195,20 @@ describe(`organization metrics (${testDbKind()})`, { timeout: 90_000 }, () => {
       totalDurationSec: 30,
       totalCostCents: 14.15,
       callsPerDay: [
-        { date: '2026-11-10', total: 3, byStatus: statuses({ initiated: 1, completed: 1, no_answer: 1 }) },
-        { date: '2026-11-11', total: 2, byStatus: statuses({ failed: 1, busy: 1 }) },
+        {
+          date: '2026-11-10',
+          total: 3,
+          byStatus: statuses({ initiated: 1, completed: 1, no_answer: 1 }),
+          costCents: 12.9,
+          durationSec: 30,
+        },
+        {
+          date: '2026-11-11',
+          total: 2,
+          byStatus: statuses({ failed: 1, busy: 1 }),
+          costCents: 1.25,
+          durationSec: 0,
+        },
       ],
     });
 

@@ -104,7 +104,9 @@ type Summary = Omit<OrgMetrics, 'from' | 'to' | 'agentId' | 'activeCalls'>;
 
 /** Folds (day, status) cells into the totals and the per-day series over `days`. */
 function summarize(cells: DayStatusCounts[], days: string[]): Summary {
-  const perDay = new Map(days.map((date) => [date, { date, total: 0, byStatus: zeroByStatus() }]));
+  const perDay = new Map(
+    days.map((date) => [date, { date, total: 0, byStatus: zeroByStatus(), costCents: 0, durationSec: 0 }]),
+  );
   const byStatus = zeroByStatus();
   let totalCalls = 0;
   let answeredCalls = 0;
@@ -117,6 +119,8 @@ function summarize(cells: DayStatusCounts[], days: string[]): Summary {
     if (day) {
       day.total += cell.calls;
       day.byStatus[cell.status] += cell.calls;
+      day.costCents += cell.costSum;
+      day.durationSec += cell.durationSum;
     }
     byStatus[cell.status] += cell.calls;
     totalCalls += cell.calls;
@@ -137,7 +141,11 @@ function summarize(cells: DayStatusCounts[], days: string[]): Summary {
     avgDurationSec: answeredCalls === 0 ? 0 : round(durationSum / answeredCalls, 3),
     totalDurationSec: round(durationSum, 3),
     totalCostCents: round(costSum, 4),
-    callsPerDay: [...perDay.values()],
+    callsPerDay: [...perDay.values()].map((d) => ({
+      ...d,
+      costCents: round(d.costCents, 4),
+      durationSec: round(d.durationSec, 3),
+    })),
   };
 }
 
