@@ -32,7 +32,12 @@ export async function afterApply(ctx: AppContext, outcome: ApplyOutcome): Promis
   else if (outcome.changed.length > 0) ctx.realtime.callUpdated(toApiCall(call), outcome.changed);
   try {
     if (outcome.created && call.providerCallId) {
-      await ctx.jobs.send('call.poll', { callId: call.id, organizationId: call.organizationId });
+      // Webhooks are flowing for this call: its first poll can wait one interval.
+      await ctx.jobs.send(
+        'call.poll',
+        { callId: call.id, organizationId: call.organizationId },
+        { startAfter: Math.ceil(ctx.config.polling.intervalMs / 1000) },
+      );
     }
     if (isTerminalStatus(call.status as never) && !call.confirmedAt) {
       // A webhook ended the call: confirm duration, cost and recording from GET /executions.
