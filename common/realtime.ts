@@ -14,7 +14,8 @@ export interface ServerToClientEvents {
   'call:deleted': (payload: { organizationId: string; callId: string }) => void;
   /**
    * The organization's dashboard numbers for the default period (the last 30 days), the shape of
-   * `GET /api/orgs/:orgId/metrics`, at most once a second per organization.
+   * `GET /api/orgs/:orgId/metrics`, at most once a second per organization, to the sockets that
+   * asked for them with `metrics:watch` (a dashboard on screen).
    */
   'metrics:updated': (payload: { organizationId: string; metrics: OrgMetrics }) => void;
   /** An end-to-end check of live delivery (`POST /api/orgs/:orgId/realtime/ping`). */
@@ -26,7 +27,12 @@ export type SubscribeAck = { ok: true; organizationIds: string[] } | { ok: false
 export interface ClientToServerEvents {
   /** Narrow this socket to one organization (checked against its memberships), or back to all. */
   subscribe: (payload: { orgId?: string | null }, ack: (result: SubscribeAck) => void) => void;
+  /** Start (or stop) receiving `metrics:updated` for one organization this socket may see. */
+  'metrics:watch': (payload: { orgId: string; watch: boolean }, ack: (result: SubscribeAck) => void) => void;
 }
+
+/** The room of the sockets watching an organization's metrics. */
+export const metricsRoom = (organizationId: string) => `metrics:${organizationId}`;
 
 /** The room of an organization. */
 export const orgRoom = (organizationId: string) => `org:${organizationId}`;

@@ -82,9 +82,21 @@ describe(`realtime (${testDbKind()})`, { timeout: 60_000 }, () => {
     expect(tab1.events.some((e) => e.callId === bCall.id)).toBe(false);
   });
 
-  it('pushes metrics at most once a second per organization, reflecting the last change', async () => {
+  it('pushes metrics to watching sockets, at most once a second per organization, reflecting the last change', async () => {
     const a = await orgWithAgent('Metrics');
     const tab = track(await connectSocket(t.url, { cookie: a.client.cookie }));
+    const notWatching = track(await connectSocket(t.url, { cookie: a.client.cookie }));
+    const outsider = await orgWithAgent('Outsider');
+    const outsiderTab = track(await connectSocket(t.url, { cookie: outsider.client.cookie }));
+    expect(
+      await outsiderTab.socket.emitWithAck('metrics:watch', { orgId: a.orgId, watch: true }),
+    ).toMatchObject({
+      ok: false,
+    });
+    expect(await tab.socket.emitWithAck('metrics:watch', { orgId: a.orgId, watch: true })).toEqual({
+      ok: true,
+      organizationIds: [a.orgId],
+    });
     const pushes: { at: number; totalCalls: number }[] = [];
     tab.socket.on('metrics:updated', ({ organizationId, metrics }) => {
       if (organizationId === a.orgId) pushes.push({ at: Date.now(), totalCalls: metrics.totalCalls });

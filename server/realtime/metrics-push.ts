@@ -17,6 +17,8 @@ export interface MetricsPusher {
 export function createMetricsPusher(
   ctx: Pick<AppContext, 'db' | 'now' | 'redis' | 'log'>,
   emit: (organizationId: string, metrics: Awaited<ReturnType<typeof getOrgMetrics>>) => void,
+  /** False when nobody could receive the push (the numbers are then not computed at all). */
+  hasWatchers: (organizationId: string) => boolean = () => true,
 ): MetricsPusher {
   const timers = new Map<string, NodeJS.Timeout>();
   let closed = false;
@@ -32,7 +34,7 @@ export function createMetricsPusher(
 
   async function flush(organizationId: string): Promise<void> {
     timers.delete(organizationId);
-    if (closed) return;
+    if (closed || !hasWatchers(organizationId)) return;
     try {
       if (!(await claim(organizationId))) {
         schedule(organizationId); // another node pushed this second; push after it

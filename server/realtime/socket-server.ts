@@ -10,6 +10,7 @@ import { createClient, type RedisClientType } from 'redis';
 import { Server, type Socket } from 'socket.io';
 import {
   UNAUTHORIZED_MESSAGE,
+  metricsRoom,
   orgRoom,
   type ClientToServerEvents,
   type ServerToClientEvents,
@@ -99,8 +100,14 @@ export async function createRealtime(app: App, redisUrl?: string): Promise<Realt
  */
 export function acceptConnections(app: App, ctx: AppContext, realtime: RealtimeServer): void {
   const { io } = realtime;
-  const pusher = createMetricsPusher(ctx, (organizationId, metrics) =>
-    io.to(orgRoom(organizationId)).emit('metrics:updated', { organizationId, metrics }),
+  const pusher = createMetricsPusher(
+    ctx,
+    (organizationId, metrics) =>
+      io.to(metricsRoom(organizationId)).emit('metrics:updated', { organizationId, metrics }),
+    // On one node, nobody watching here means nobody watching: skip the computation. With Redis the
+    // watchers may be on another node, so the push always goes out.
+    (organizationId) =>
+      Boolean(ctx.redis) || (io.of('/').adapter.rooms.get(metricsRoom(organizationId))?.size ?? 0) > 0,
   );
   realtime.hooks.callsChanged = pusher.touch;
   realtime.hooks.close = pusher.close;
@@ -127,22 +134,43 @@ export function acceptConnections(app: App, ctx: AppContext, realtime: RealtimeS
     if (socket.recovered) {
       // Rooms come back with a recovered session: drop any organization no longer visible.
       for (const room of socket.rooms) {
-        if (room.startsWith('org:') && !organizationIds.includes(room.slice(4))) void socket.leave(room);
+        const org = room.startsWith('org:')
+          ? room.slice(4)
+          : room.startsWith('metrics:')
+            ? room.slice(8)
+            : null;
+        if (org && !organizationIds.includes(org) && principal.kind !== 'admin') void socket.leave(room);
       }
     } else {
       void socket.join([...organizationIds.map(orgRoom), ...identityRooms(principal)]);
     }
 
+    /** May this socket see the organization? Its memberships, or any organization for the operator. */
+    const maySee = async (orgId: string): Promise<boolean> =>
+      socket.data.organizationIds.includes(orgId) ||
+      (principal.kind === 'admin' &&
+        /^[0-9a-f-]{36}$/i.test(orgId) &&
+        Boolean(await findOrganization(ctx.db, orgId)));
+
+    socket.on('metrics:watch', async (payload, ack) => {
+      const reply = typeof ack === 'function' ? ack : () => {};
+      const orgId = typeof payload?.orgId === 'string' ? payload.orgId : '';
+      if (!(await maySee(orgId))) {
+        reply({ ok: false, error: 'not_found: no such organization' });
+        return;
+      }
+      if (payload.watch === false) await socket.leave(metricsRoom(orgId));
+      else {
+        await socket.join(metricsRoom(orgId));
+        pusher.touch(orgId); // the current numbers, within a second
+      }
+      reply({ ok: true, organizationIds: [orgId] });
+    });
+
     socket.on('subscribe', async (payload, ack) => {
       const reply = typeof ack === 'function' ? ack : () => {};
       const orgId = typeof payload?.orgId === 'string' ? payload.orgId : null;
-      const visible =
-        orgId !== null &&
-        (socket.data.organizationIds.includes(orgId) ||
-          (principal.kind === 'admin' &&
-            /^[0-9a-f-]{36}$/i.test(orgId) &&
-            (await findOrganization(ctx.db, orgId))));
-      if (orgId !== null && !visible) {
+      if (orgId !== null && !(await maySee(orgId))) {
         reply({ ok: false, error: 'not_found: no such organization' });
         return;
       }

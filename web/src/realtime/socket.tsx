@@ -15,10 +15,30 @@ export type ConnectionState = 'connecting' | 'live' | 'offline';
 type AppSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
 const RealtimeContext = createContext<ConnectionState>('connecting');
+const SocketContext = createContext<AppSocket | null>(null);
 
 /** The connection state, for the "Live" indicator. */
 export function useConnectionState(): ConnectionState {
   return useContext(RealtimeContext);
+}
+
+/**
+ * Receive `metrics:updated` for `orgId` while the calling component is mounted (the dashboard):
+ * the server computes and pushes the numbers only for organizations someone is watching.
+ */
+export function useMetricsWatch(orgId: string | undefined): void {
+  const socket = useContext(SocketContext);
+  useEffect(() => {
+    if (!socket || !orgId) return;
+    // Rooms are lost on a reconnect the server could not recover: watch again on every connect.
+    const watch = () => void socket.emit('metrics:watch', { orgId, watch: true }, () => {});
+    if (socket.connected) watch();
+    socket.on('connect', watch);
+    return () => {
+      socket.off('connect', watch);
+      if (socket.connected) socket.emit('metrics:watch', { orgId, watch: false }, () => {});
+    };
+  }, [socket, orgId]);
 }
 
 /**
@@ -36,6 +56,7 @@ export function RealtimeProvider({
 }) {
   const queryClient = useQueryClient();
   const [state, setState] = useState<ConnectionState>('connecting');
+  const [current, setCurrent] = useState<AppSocket | null>(null);
   const announceRef = useRef(announce);
   announceRef.current = announce;
 
@@ -50,6 +71,7 @@ export function RealtimeProvider({
     });
     let connectedBefore = false;
     let closed = false;
+    setCurrent(socket);
 
     socket.on('connect', () => {
       setState('live');
@@ -86,8 +108,13 @@ export function RealtimeProvider({
       socket.io.removeAllListeners();
       socket.close();
       writer.close();
+      setCurrent(null);
     };
   }, [queryClient, membershipKey]);
 
-  return <RealtimeContext.Provider value={state}>{children}</RealtimeContext.Provider>;
+  return (
+    <SocketContext.Provider value={current}>
+      <RealtimeContext.Provider value={state}>{children}</RealtimeContext.Provider>
+    </SocketContext.Provider>
+  );
 }

@@ -13,6 +13,7 @@ import { Icon } from '../../components/Icon';
 import { useNewCall } from '../../components/Shell';
 import { Card, EmptyState, ErrorNote, Loading, PageHeader } from '../../components/ui';
 import { formatCost, formatDuration, formatInt, formatPercent } from '../../lib/format';
+import { useMetricsWatch } from '../../realtime/socket';
 import { useOrg } from '../../session';
 import { CallsTable } from '../calls/CallsTable';
 import { CallsPerDayChart, CostPerDayChart, DurationChart } from './charts';
@@ -33,6 +34,7 @@ function apiRange(range: MetricsRange): { from?: string; to?: string; agentId?: 
 
 export function DashboardPage() {
   const { org, can } = useOrg();
+  useMetricsWatch(org.id);
   const newCall = useNewCall();
   const agents = useAgents(org.id);
   const agentNames = useAgentNames(org.id);
