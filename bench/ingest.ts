@@ -1,0 +1,406 @@
+/**
+ * `npm run bench:ingest`: webhook ingestion throughput and latency on PostgreSQL over loopback.
+ *
+ * Many concurrent senders post realistic Bolna deliveries (the full execution snapshot of each status
+ * change, for many different calls) to the real receiver, `POST /api/webhooks/bolna/call-status?token=…`,
+ * of the real app (job runtime, background merge, Bolna client on the in-process simulator), and the same
+ * load to a bare baseline route that only INSERTs the body into a table (the floor cost of storing a
+ * delivery). Phases, each after a warm-up:
+ *
+ *   1. baseline, maximum throughput (autocannon, closed loop)
+ *   2. baseline at 70 % of its maximum (steady open-loop rate), for reference
+ *   3. platform, maximum throughput (autocannon, closed loop)
+ *   4. platform at 70 % of its maximum (steady open-loop rate): the latency target
+ *   5. platform at 70 % with autocannon's `overallRate` (bursts each second), for reference
+ *
+ * Targets: platform max ≥ 0.5 × baseline max; p99 < 50 ms at 70 % of the platform's max rate.
+ * Exit code 0 when the run worked, whatever the verdicts; 1 on errors (non-2xx answers, failed or
+ * unfinished merges, stored counts that do not match, setup failures).
+ *
+ * Environment: BENCH_DATABASE_URL (postgres://postgres@127.0.0.1:5432/postgres), BENCH_DURATION_S (10),
+ * BENCH_WARMUP_S (3), BENCH_CONNECTIONS (64), BENCH_RATE_PERCENT (70), BENCH_ORGS (4),
+ * BENCH_AGENTS_PER_ORG (2), BENCH_CALLS (2000 call templates), BENCH_SEED (1), BENCH_DRAIN_TIMEOUT_S (120),
+ * and the platform's own variables (DATABASE_POOL_MAX, POLL_INTERVAL_S (default here 3600), LOG_LEVEL
+ * (default here warn), …).
+ */
+import { cpus } from 'node:os';
+import { performance } from 'node:perf_hooks';
+import pg from 'pg';
+import { BASELINE_PATH, startBaseline, type BaselineServer } from './lib/baseline.js';
+import { cpuSince, cpuSnapshot, type CpuShare } from './lib/cpu.js';
+import { createBenchDatabase, DEFAULT_BENCH_DATABASE_URL, type BenchDatabase } from './lib/database.js';
+import { startLoadGenerator, type LoadGenerator, type LoadRequest, type LoadResult } from './lib/load.js';
+import { buildCallTemplates, LIFECYCLE } from './lib/payloads.js';
+import { createOrganizations, startPlatform, type BenchPlatform } from './lib/platform.js';
+import { fixed, mib, ms, passFail, table } from './lib/report.js';
+
+function numberFromEnv(name: string, fallback: number, min = 0): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value < min)
+    throw new Error(`${name} must be a number ≥ ${min}, got "${raw}"`);
+  return value;
+}
+
+const settings = {
+  baseUrl: process.env.BENCH_DATABASE_URL || DEFAULT_BENCH_DATABASE_URL,
+  durationS: numberFromEnv('BENCH_DURATION_S', 10, 1),
+  warmupS: numberFromEnv('BENCH_WARMUP_S', 3, 0),
+  connections: Math.round(numberFromEnv('BENCH_CONNECTIONS', 64, 1)),
+  ratePercent: numberFromEnv('BENCH_RATE_PERCENT', 70, 1),
+  orgs: Math.round(numberFromEnv('BENCH_ORGS', 4, 1)),
+  agentsPerOrg: Math.round(numberFromEnv('BENCH_AGENTS_PER_ORG', 2, 1)),
+  calls: Math.round(numberFromEnv('BENCH_CALLS', 2000, 1)),
+  seed: Math.round(numberFromEnv('BENCH_SEED', 1, 0)),
+  drainTimeoutS: numberFromEnv('BENCH_DRAIN_TIMEOUT_S', 120, 1),
+};
+
+const TARGET_RATIO = 0.5;
+const TARGET_P99_MS = 50;
+
+/** Percent of one core the load generator used during the phase. */
+const loadCpu = (p: Phase) => p.result.loadCpuMs / 10 / p.result.durationS;
+/** Percent of one core used by everything else on the machine (other programs, the kernel, …). */
+const otherCpu = (p: Phase) => Math.max(0, p.cpu.machine - p.cpu.servers - p.cpu.postgres - loadCpu(p));
+
+/**
+ * CPU milliseconds one delivery cost in this process or in PostgreSQL during the phase: what bounds the
+ * throughput on a machine of this many cores, and the number to compare when the machine was not quiet.
+ */
+const costPerDelivery = (p: Phase, where: 'servers' | 'postgres') =>
+  (p.cpu[where] * 10 * p.result.durationS) / Math.max(1, p.result.ok);
+
+interface Phase {
+  name: string;
+  target: 'baseline' | 'platform';
+  result: LoadResult;
+  cpu: CpuShare;
+  peakRss: number;
+  /** Platform: deliveries still waiting for their merge when the load stopped, and the time to finish them. */
+  backlog?: number;
+  drainS?: number;
+}
+
+const log = (line = '') => process.stdout.write(`${line}\n`);
+
+/** Samples this process's RSS while `work` runs; returns the peak with the result. */
+async function withPeakRss<T>(work: () => Promise<T>): Promise<{ value: T; peakRss: number }> {
+  let peakRss = process.memoryUsage.rss();
+  const timer = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage.rss())), 100);
+  try {
+    const value = await work();
+    return { value, peakRss: Math.max(peakRss, process.memoryUsage.rss()) };
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+async function unmerged(pool: pg.Pool): Promise<number> {
+  const { rows } = await pool.query<{ n: string }>(
+    'SELECT count(*) AS n FROM webhook_events WHERE verdict IS NULL',
+  );
+  return Number(rows[0]!.n);
+}
+
+/** Waits until every stored delivery has a verdict; returns the seconds it took. */
+async function drain(pool: pg.Pool, timeoutS: number): Promise<number> {
+  const started = performance.now();
+  while ((await unmerged(pool)) > 0) {
+    if (performance.now() - started > timeoutS * 1000) {
+      throw new Error(`deliveries were still unmerged after ${timeoutS} s (BENCH_DRAIN_TIMEOUT_S)`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return (performance.now() - started) / 1000;
+}
+
+async function main(): Promise<number> {
+  const cleanups: (() => Promise<void>)[] = [];
+  const cleanup = async () => {
+    for (const step of cleanups.splice(0).reverse()) {
+      await step().catch((err: Error) => log(`cleanup: ${err.message}`));
+    }
+  };
+  const interrupted = () => {
+    log('\ninterrupted: cleaning up');
+    void cleanup().then(() => process.exit(130));
+  };
+  process.once('SIGINT', interrupted);
+  process.once('SIGTERM', interrupted);
+
+  try {
+    const cpu = cpus();
+    log(`bench:ingest: ${cpu.length} × ${cpu[0]?.model.trim() ?? 'unknown CPU'}, Node ${process.version}`);
+
+    const db: BenchDatabase = await createBenchDatabase(settings.baseUrl);
+    cleanups.push(() => db.drop());
+    log(`database: ${db.name} (created and migrated; dropped at the end)`);
+
+    const platform: BenchPlatform = await startPlatform({
+      databaseUrl: db.url,
+      env: {
+        ...process.env,
+        LOG_LEVEL: process.env.LOG_LEVEL || 'warn',
+        POLL_INTERVAL_S: process.env.POLL_INTERVAL_S || '3600',
+      },
+    });
+    cleanups.push(() => platform.close());
+    const poolMax = platform.config.database.poolMax;
+
+    const orgs = await createOrganizations(platform, settings.orgs, settings.agentsPerOrg);
+    const platformTargets = orgs.flatMap((org) =>
+      org.providerAgentIds.map((agentId) => ({ agentId, path: org.webhookPath })),
+    );
+
+    const baseline: BaselineServer = await startBaseline({
+      databaseUrl: db.url,
+      poolMax,
+      bodyLimitBytes: platform.config.webhookBodyLimitBytes,
+    });
+    cleanups.push(() => baseline.close());
+    const baselineTargets = platformTargets.map((t, i) => ({
+      agentId: t.agentId,
+      path: `${BASELINE_PATH}?token=${encodeURIComponent(orgs[i % orgs.length]!.token)}`,
+    }));
+
+    const stats = new pg.Pool({
+      connectionString: db.url,
+      max: 1,
+      application_name: 'automitra-bench-stats',
+    });
+    stats.on('error', () => {});
+    cleanups.push(() => stats.end());
+
+    // The PostgreSQL processes that work for this run: the bench database's backends and the shared
+    // background processes (WAL writer, checkpointer, …); other databases' backends are not counted.
+    const postgresPids = async () =>
+      (
+        await stats.query<{ pid: number }>(
+          "SELECT pid FROM pg_stat_activity WHERE datname = current_database() OR backend_type <> 'client backend'",
+        )
+      ).rows.map((r) => r.pid);
+
+    const load: LoadGenerator = await startLoadGenerator();
+    cleanups.push(() => load.close());
+
+    const sizes = buildCallTemplates(settings.calls, settings.seed).flatMap((t) => t.sizes);
+    const meanSize = sizes.reduce((a, b) => a + b, 0) / sizes.length;
+    log(
+      `platform: ${platform.url} (PostgreSQL pool ${poolMax}, job runtime pool 4, POLL_INTERVAL_S ${platform.config.polling.intervalMs / 1000}); baseline: ${baseline.url} (pool ${poolMax})`,
+    );
+    log(
+      `load: ${settings.connections} connections, ${settings.orgs} organizations × ${settings.agentsPerOrg} agents, ${settings.calls} call templates × ${LIFECYCLE.length} deliveries (${fixed(Math.min(...sizes))}–${fixed(Math.max(...sizes))} bytes, mean ${fixed(meanSize)}), a fresh execution id per call; ${settings.warmupS} s warm-up, ${settings.durationS} s per phase`,
+    );
+    log();
+
+    const request = (
+      target: 'baseline' | 'platform',
+      mode: LoadRequest['mode'],
+      durationS: number,
+      rate?: number,
+    ): LoadRequest => ({
+      mode,
+      baseUrl: target === 'baseline' ? baseline.url : platform.url,
+      targets: target === 'baseline' ? baselineTargets : platformTargets,
+      connections: settings.connections,
+      durationS,
+      rate,
+      templates: settings.calls,
+      seed: settings.seed,
+    });
+
+    // Answers received, and requests still in flight when a closed-loop run stopped (the server may
+    // have stored those without the answer being counted).
+    const okCounts = { baseline: 0, platform: 0 };
+    const unanswered = { baseline: 0, platform: 0 };
+    const count = (target: 'baseline' | 'platform', r: LoadResult) => {
+      okCounts[target] += r.ok;
+      unanswered[target] += Math.max(0, r.sent - r.completed - r.errors - r.timeouts);
+    };
+    const phases: Phase[] = [];
+    const runPhase = async (
+      name: string,
+      target: 'baseline' | 'platform',
+      mode: LoadRequest['mode'],
+      rate?: number,
+    ): Promise<Phase> => {
+      // A warm-up (at full load) before the first phase of each server: JIT, connections, caches.
+      if (settings.warmupS > 0 && !phases.some((p) => p.target === target)) {
+        const warm = await load.run(request(target, 'max', settings.warmupS));
+        count(target, warm);
+        if (target === 'platform') await drain(stats, settings.drainTimeoutS);
+      }
+      const pidsBefore = await postgresPids();
+      const before = cpuSnapshot(pidsBefore);
+      const { value: result, peakRss } = await withPeakRss(() =>
+        load.run(request(target, mode, settings.durationS, rate)),
+      );
+      const pidsAfter = new Set([...pidsBefore, ...(await postgresPids())]);
+      const cpuShare = cpuSince(before, cpuSnapshot(pidsAfter));
+      count(target, result);
+      const phase: Phase = { name, target, result, cpu: cpuShare, peakRss };
+      if (target === 'platform') {
+        phase.backlog = await unmerged(stats);
+        phase.drainS = await drain(stats, settings.drainTimeoutS);
+      }
+      phases.push(phase);
+      const r = result;
+      log(
+        `${name}: ${fixed(r.perSecond)} deliveries/s, p50 ${ms(r.latencyMs.p50)}, p99 ${ms(r.latencyMs.p99)}, non-2xx ${r.non2xx}, errors ${r.errors + r.timeouts}` +
+          (phase.backlog !== undefined
+            ? `, unmerged at stop ${phase.backlog} (merged ${fixed(phase.drainS ?? 0, 1)} s later)`
+            : ''),
+      );
+      return phase;
+    };
+
+    const baselineMax = await runPhase('baseline max', 'baseline', 'max');
+    const baselineRate = (baselineMax.result.perSecond * settings.ratePercent) / 100;
+    await runPhase(`baseline @${settings.ratePercent}%`, 'baseline', 'paced', baselineRate);
+    const platformMax = await runPhase('platform max', 'platform', 'max');
+    const platformRate = (platformMax.result.perSecond * settings.ratePercent) / 100;
+    const platformPaced = await runPhase(
+      `platform @${settings.ratePercent}%`,
+      'platform',
+      'paced',
+      platformRate,
+    );
+    await runPhase(
+      `platform @${settings.ratePercent}% (autocannon overallRate)`,
+      'platform',
+      'max',
+      platformRate,
+    );
+
+    // Proof of work: every acknowledged delivery is stored, and every stored one merged.
+    await drain(stats, settings.drainTimeoutS);
+    const verdicts = Object.fromEntries(
+      (
+        await stats.query<{ verdict: string | null; n: string }>(
+          "SELECT coalesce(verdict, 'pending') AS verdict, count(*) AS n FROM webhook_events WHERE source = 'webhook' GROUP BY 1 ORDER BY 1",
+        )
+      ).rows.map((r) => [r.verdict, Number(r.n)]),
+    ) as Record<string, number>;
+    const stored = Object.values(verdicts).reduce((a, b) => a + b, 0);
+    const callStatuses = Object.fromEntries(
+      (
+        await stats.query<{ status: string; n: string }>(
+          'SELECT status, count(*) AS n FROM calls GROUP BY 1 ORDER BY 2 DESC',
+        )
+      ).rows.map((r) => [r.status, Number(r.n)]),
+    ) as Record<string, number>;
+    const callCount = Object.values(callStatuses).reduce((a, b) => a + b, 0);
+    const executions = Number(
+      (
+        await stats.query<{ n: string }>(
+          "SELECT count(DISTINCT provider_call_id) AS n FROM webhook_events WHERE source = 'webhook'",
+        )
+      ).rows[0]!.n,
+    );
+    const baselineRows = await baseline.count();
+    const memory = process.memoryUsage();
+
+    log();
+    log(
+      table(
+        [
+          'phase',
+          'deliveries/s',
+          'p50',
+          'p99',
+          'max',
+          'non-2xx / errors',
+          'CPU ms per delivery: servers + PostgreSQL',
+          'CPU % (of 100 × cores): servers / PostgreSQL / load generator / other',
+        ],
+        phases.map((p) => [
+          p.name,
+          fixed(p.result.perSecond),
+          ms(p.result.latencyMs.p50),
+          ms(p.result.latencyMs.p99),
+          ms(p.result.latencyMs.max),
+          `${p.result.non2xx} / ${p.result.errors + p.result.timeouts}`,
+          `${fixed(costPerDelivery(p, 'servers'), 2)} + ${fixed(costPerDelivery(p, 'postgres'), 2)}`,
+          `${fixed(p.cpu.servers)} / ${fixed(p.cpu.postgres)} / ${fixed(loadCpu(p))} / ${fixed(otherCpu(p))}`,
+        ]),
+      ),
+    );
+    const busiest = Math.max(...phases.map(otherCpu));
+    if (busiest > 25) {
+      log(
+        `WARNING: other programs used up to ${fixed(busiest)} % of a core during a phase: the machine was not quiet, numbers are pessimistic`,
+      );
+    }
+    log();
+    const ratio = platformMax.result.perSecond / baselineMax.result.perSecond;
+    const p99 = platformPaced.result.latencyMs.p99;
+    log(
+      `target 1: platform max / baseline max = ${fixed(platformMax.result.perSecond)} / ${fixed(baselineMax.result.perSecond)} = ${fixed(ratio, 2)} (≥ ${TARGET_RATIO}): ${passFail(ratio >= TARGET_RATIO)}`,
+    );
+    log(
+      `target 2: p99 at ${settings.ratePercent}% of the platform's max (${fixed(platformRate)} deliveries/s, steady) = ${ms(p99)} (< ${TARGET_P99_MS} ms): ${passFail(p99 < TARGET_P99_MS)}`,
+    );
+    const sustained = platformMax.result.ok / (platformMax.result.durationS + (platformMax.drainS ?? 0));
+    log(
+      `platform max including the merges it left behind: ${fixed(sustained)} deliveries/s (${platformMax.backlog} unmerged at stop, merged in ${fixed(platformMax.drainS ?? 0, 1)} s)`,
+    );
+    log();
+    log(
+      `stored: ${stored} webhook deliveries (${okCounts.platform} acknowledged with 202 and ${stored - okCounts.platform} still in flight when a run stopped; warm-up included) for ${executions} executions; verdicts: ${Object.entries(
+        verdicts,
+      )
+        .map(([v, n]) => `${v} ${n}`)
+        .join(', ')}`,
+    );
+    log(
+      `calls: ${callCount} (${Object.entries(callStatuses)
+        .map(([s, n]) => `${s} ${n}`)
+        .join(
+          ', ',
+        )}); baseline rows: ${baselineRows} (${okCounts.baseline} acknowledged, ${baselineRows - okCounts.baseline} in flight at stops)`,
+    );
+    log(
+      `memory (this process: app + baseline + simulator): RSS ${mib(memory.rss)} at the end, peak ${mib(Math.max(...phases.map((p) => p.peakRss)))}; heap used ${mib(memory.heapUsed)}`,
+    );
+
+    const problems: string[] = [];
+    for (const p of phases) {
+      if (p.result.non2xx > 0 || p.result.errors > 0 || p.result.timeouts > 0) {
+        problems.push(
+          `${p.name}: ${p.result.non2xx} non-2xx (${JSON.stringify(p.result.statusCodes)}), ${p.result.errors} errors, ${p.result.timeouts} timeouts`,
+        );
+      }
+    }
+    if (stored < okCounts.platform || stored > okCounts.platform + unanswered.platform)
+      problems.push(
+        `${okCounts.platform} deliveries acknowledged (+ ${unanswered.platform} in flight at stops) but ${stored} stored`,
+      );
+    if (baselineRows < okCounts.baseline || baselineRows > okCounts.baseline + unanswered.baseline)
+      problems.push(
+        `baseline: ${okCounts.baseline} acknowledged (+ ${unanswered.baseline} in flight at stops) but ${baselineRows} stored`,
+      );
+    if ((verdicts.failed ?? 0) > 0 || (verdicts.pending ?? 0) > 0 || (verdicts.rejected ?? 0) > 0) {
+      problems.push(`merges not all done: ${JSON.stringify(verdicts)}`);
+    }
+    if (callCount !== executions) problems.push(`${executions} executions delivered but ${callCount} calls`);
+    if (problems.length > 0) {
+      log();
+      for (const problem of problems) log(`ERROR: ${problem}`);
+      return 1;
+    }
+    return 0;
+  } finally {
+    await cleanup();
+    process.removeListener('SIGINT', interrupted);
+    process.removeListener('SIGTERM', interrupted);
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: Error) => {
+    console.error(err);
+    process.exit(1);
+  },
+);
