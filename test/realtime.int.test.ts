@@ -113,6 +113,9 @@ describe(`realtime (${testDbKind()})`, { timeout: 60_000 }, () => {
     for (let i = 1; i < pushes.length; i++)
       expect(pushes[i]!.at - pushes[i - 1]!.at).toBeGreaterThanOrEqual(900);
     expect(pushes.length).toBeLessThan(20);
+    expect(notWatching.events.filter((e) => e.event === 'metrics:updated')).toEqual([]);
+    expect(outsiderTab.events.filter((e) => e.event === 'metrics:updated')).toEqual([]);
+    expect(notWatching.events.filter((e) => e.event === 'call:created')).toHaveLength(5);
   });
 
   it('narrows a socket to one organization with subscribe', async () => {
