@@ -27,8 +27,9 @@ export function toApiEvent(row: WebhookEventRow): WebhookEvent {
   };
 }
 
-export async function insertEvent(db: Db, values: WebhookEventInsert): Promise<WebhookEventRow> {
-  const [row] = await db.insert(webhookEvents).values(values).returning();
+/** Stores a delivery; only its id comes back (the payload is not echoed over the wire). */
+export async function insertEvent(db: Db, values: WebhookEventInsert): Promise<{ id: string }> {
+  const [row] = await db.insert(webhookEvents).values(values).returning({ id: webhookEvents.id });
   return row!;
 }
 
