@@ -83,6 +83,8 @@ interface Phase {
 }
 
 const log = (line = '') => process.stdout.write(`${line}\n`);
+// Output piped into a command that exits early (`| head`) must not skip the cleanup (dropping the database).
+process.stdout.on('error', () => {});
 
 /** Samples this process's RSS while `work` runs; returns the peak with the result. */
 async function withPeakRss<T>(work: () => Promise<T>): Promise<{ value: T; peakRss: number }> {
@@ -115,15 +117,23 @@ async function drain(pool: pg.Pool, timeoutS: number): Promise<number> {
   return (performance.now() - started) / 1000;
 }
 
+/** Set on Ctrl-C or SIGTERM: the run stops, cleans up and exits 130. */
+let interruptedBy: NodeJS.Signals | undefined;
+
 async function main(): Promise<number> {
   const cleanups: (() => Promise<void>)[] = [];
-  const cleanup = async () => {
-    for (const step of cleanups.splice(0).reverse()) {
-      await step().catch((err: Error) => log(`cleanup: ${err.message}`));
-    }
-  };
-  const interrupted = () => {
-    log('\ninterrupted: cleaning up');
+  // One cleanup, whoever asks first (the end of the run, an error, Ctrl-C): the others wait for it.
+  let cleaning: Promise<void> | undefined;
+  const cleanup = () =>
+    (cleaning ??= (async () => {
+      for (const step of cleanups.splice(0).reverse()) {
+        await step().catch((err: Error) => log(`cleanup: ${err.message}`));
+      }
+    })());
+  const interrupted = (signal: NodeJS.Signals) => {
+    if (interruptedBy) return;
+    interruptedBy = signal;
+    log(`\n${signal}: cleaning up`);
     void cleanup().then(() => process.exit(130));
   };
   process.once('SIGINT', interrupted);
@@ -250,7 +260,8 @@ async function main(): Promise<number> {
         `${name}: ${fixed(r.perSecond)} deliveries/s, p50 ${ms(r.latencyMs.p50)}, p99 ${ms(r.latencyMs.p99)}, non-2xx ${r.non2xx}, errors ${r.errors + r.timeouts}` +
           (phase.backlog !== undefined
             ? `, unmerged at stop ${phase.backlog} (merged ${fixed(phase.drainS ?? 0, 1)} s later)`
-            : ''),
+            : '') +
+          (mode === 'paced' ? `, sender lag at most ${ms(r.behindMs)}` : ''),
       );
       return phase;
     };
@@ -398,9 +409,9 @@ async function main(): Promise<number> {
 }
 
 main().then(
-  (code) => process.exit(code),
+  (code) => process.exit(interruptedBy ? 130 : code),
   (err: Error) => {
-    console.error(err);
-    process.exit(1);
+    if (!interruptedBy) console.error(err);
+    process.exit(interruptedBy ? 130 : 1);
   },
 );
