@@ -60,3 +60,8 @@ export const STATUS_RANK: Readonly<Record<CallStatus, number>> = {
 export function isTerminalStatus(status: CallStatus | null | undefined): boolean {
   return status != null && STATUS_RANK[status] === STATUS_RANK.completed;
 }
+
+/** Statuses of a call still waiting for its end: polled, counted as live, reconciled when stale. */
+export const ACTIVE_STATUSES: readonly CallStatus[] = CALL_STATUSES.filter(
+  (s) => !TERMINAL_STATUSES.includes(s),
+);

@@ -2,7 +2,6 @@
  * Two server nodes on loopback sharing PostgreSQL and Redis: a webhook received by node A reaches
  * a client connected to node B, and each poll job runs once across both nodes.
  */
-import { createServer, type AddressInfo } from 'node:net';
 import { createClient } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isTerminalStatus } from '../common/call-status.js';
@@ -13,7 +12,7 @@ import { startJobRuntime } from '../server/jobs/index.js';
 import type { JobRuntime } from '../server/jobs/types.js';
 import { createBolnaClient } from '../server/providers/bolna/index.js';
 import { startSimulator, type RunningSimulator } from '../simulator/server.js';
-import { signUp } from './app.js';
+import { freePort, signUp } from './app.js';
 import { testConfig } from './config.js';
 import { createTestDatabase, testDbKind, type TestDatabase } from './db.js';
 import { connectSocket, type RecordingClient } from './realtime.js';
@@ -27,14 +26,6 @@ const why =
       ? 'needs TEST_REDIS_URL'
       : '';
 if (why && testDbKind() === 'pg') console.log(`[two-nodes] skipped: ${why}`);
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 interface Node {
   app: App;

@@ -5,8 +5,7 @@
  * message "no final status from provider", visibly, never silently.
  */
 import { and, asc, eq, inArray, lt, sql } from 'drizzle-orm';
-import { TERMINAL_STATUSES, isTerminalStatus, type CallStatus } from '../../../common/call-status.js';
-import { CALL_STATUSES } from '../../../common/call-status.js';
+import { ACTIVE_STATUSES, isTerminalStatus } from '../../../common/call-status.js';
 import type { AppContext } from '../../context.js';
 import { calls } from '../../db/schema.js';
 import {
@@ -18,7 +17,6 @@ import { toApiCall, type CallRow } from './calls.repository.js';
 import { ingestApiSnapshot } from './poll.js';
 
 export const NO_FINAL_STATUS = 'no final status from provider';
-const ACTIVE = CALL_STATUSES.filter((s) => !TERMINAL_STATUSES.includes(s));
 
 export interface ReconcileReport {
   checked: number;
@@ -46,7 +44,7 @@ export async function findStaleCalls(ctx: AppContext, options: ReconcileOptions 
     .from(calls)
     .where(
       and(
-        inArray(calls.status, ACTIVE),
+        inArray(calls.status, ACTIVE_STATUSES),
         lt(calls.createdAt, cutoff),
         options.organizationId ? eq(calls.organizationId, options.organizationId) : undefined,
       ),
@@ -116,15 +114,11 @@ async function markNoFinalStatus(ctx: AppContext, call: CallRow, reason: string)
       updatedAt: now,
       version: sql`${calls.version} + 1`,
     })
-    .where(and(eq(calls.id, call.id), inArray(calls.status, ACTIVE)))
+    .where(and(eq(calls.id, call.id), inArray(calls.status, ACTIVE_STATUSES)))
     .returning();
   if (updated) ctx.realtime.callUpdated(toApiCall(updated), ['status', 'errorMessage', 'endedAt']);
   ctx.log.warn(
     { callId: call.id, organizationId: call.organizationId, reason },
     `call marked failed: ${NO_FINAL_STATUS}`,
   );
-}
-
-export function isActiveStatus(status: string): boolean {
-  return (ACTIVE as readonly string[]).includes(status as CallStatus);
 }

@@ -4,7 +4,7 @@
  * would otherwise wait for pg-boss to expire it) and calls created before polling existed.
  */
 import { and, gt, inArray, isNotNull, isNull, lt, or, sql } from 'drizzle-orm';
-import { CALL_STATUSES, TERMINAL_STATUSES } from '../../../common/call-status.js';
+import { ACTIVE_STATUSES } from '../../../common/call-status.js';
 import type { AppContext } from '../../context.js';
 import { calls } from '../../db/schema.js';
 import type { JobDefinition, JobMap } from '../../jobs/types.js';
@@ -14,8 +14,6 @@ declare module '../../jobs/types.js' {
     'calls.resume-polls': Record<string, never>;
   }
 }
-
-const ACTIVE = CALL_STATUSES.filter((s) => !TERMINAL_STATUSES.includes(s));
 
 /** Sends a poll for every call whose poll is overdue; returns how many were sent. */
 export async function resumePolls(ctx: AppContext): Promise<number> {
@@ -28,7 +26,7 @@ export async function resumePolls(ctx: AppContext): Promise<number> {
       and(
         isNotNull(calls.providerCallId),
         gt(calls.createdAt, new Date(now - 24 * 3_600_000)),
-        or(inArray(calls.status, ACTIVE), isNull(calls.confirmedAt)),
+        or(inArray(calls.status, ACTIVE_STATUSES), isNull(calls.confirmedAt)),
         or(isNull(calls.lastPolledAt), lt(calls.lastPolledAt, overdue)),
         // a call created a moment ago has its first poll queued already
         lt(calls.createdAt, overdue),

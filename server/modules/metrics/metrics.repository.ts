@@ -3,14 +3,12 @@
  * triggers on `calls`), partial days straight from `calls`, and the live count of unfinished calls.
  */
 import { and, eq, gte, inArray, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
-import { TERMINAL_STATUSES, CALL_STATUSES, type CallStatus } from '../../../common/call-status.js';
+import { ACTIVE_STATUSES, type CallStatus } from '../../../common/call-status.js';
 import type { Db } from '../../db/index.js';
 import { calls, callStatsDaily } from '../../db/schema.js';
 
 /** The rollup's key for "no agent": calls whose agent_id is NULL. */
 export const NO_AGENT = '00000000-0000-0000-0000-000000000000';
-
-const ACTIVE_STATUSES = CALL_STATUSES.filter((s) => !TERMINAL_STATUSES.includes(s));
 
 /** The counters of one (UTC day, status) cell, summed over agents. */
 export interface DayStatusCounts {

@@ -1,13 +1,11 @@
 /** What an operator checks first: Bolna reachable, each agent's webhook URL at Bolna, stuck calls. */
 import { and, count, eq, inArray, lt } from 'drizzle-orm';
-import { CALL_STATUSES, TERMINAL_STATUSES } from '../../../common/call-status.js';
+import { ACTIVE_STATUSES } from '../../../common/call-status.js';
 import type { AppContext } from '../../context.js';
 import { calls } from '../../db/schema.js';
 import { BolnaError } from '../../providers/bolna/index.js';
 import { listAgents, updateAgent } from '../agents/agents.repository.js';
 import { BOLNA_WEBHOOK_PATH, getWebhookSettings } from '../orgs/orgs.service.js';
-
-const ACTIVE = CALL_STATUSES.filter((s) => !TERMINAL_STATUSES.includes(s));
 
 export async function diagnose(ctx: AppContext, organizationId: string) {
   let bolnaError: string | null = null;
@@ -56,7 +54,7 @@ export async function diagnose(ctx: AppContext, organizationId: string) {
     .where(
       and(
         eq(calls.organizationId, organizationId),
-        inArray(calls.status, ACTIVE),
+        inArray(calls.status, ACTIVE_STATUSES),
         lt(calls.createdAt, cutoff),
       ),
     )

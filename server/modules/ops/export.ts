@@ -5,7 +5,6 @@
 import { Readable } from 'node:stream';
 import { and, count, eq, gte, inArray, lt, type SQL } from 'drizzle-orm';
 import type { Call } from '../../../common/schemas/calls.js';
-import type { CallStatus } from '../../../common/call-status.js';
 import type { AppContext } from '../../context.js';
 import { calls } from '../../db/schema.js';
 import { listCalls, toApiCall, type CallCursor, type CallFilters } from '../calls/calls.repository.js';
@@ -88,5 +87,3 @@ export function exportCalls(
   }
   return Readable.from(rows());
 }
-
-export type ExportFilters = { status?: CallStatus[]; from?: Date; to?: Date };

@@ -1,13 +1,12 @@
 /** The call history's filters as URL search params (shareable, kept on reload) and as API filters. */
-import { CALL_STATUSES, TERMINAL_STATUSES, type CallStatus } from '../../../../common/call-status.js';
+import { ACTIVE_STATUSES, type CallStatus } from '../../../../common/call-status.js';
 import type { CallFilters } from '../../api/client';
 
-export const ACTIVE_STATUSES = CALL_STATUSES.filter((s) => !TERMINAL_STATUSES.includes(s));
 export const FAILED_STATUSES: CallStatus[] = ['failed', 'error', 'balance_low'];
 
 /** Status choices of the filter: groups first, then each status. */
 export const STATUS_CHOICES: { value: string; label: string; statuses: CallStatus[] }[] = [
-  { value: 'active', label: 'Active now', statuses: ACTIVE_STATUSES },
+  { value: 'active', label: 'Active now', statuses: [...ACTIVE_STATUSES] },
   { value: 'completed', label: 'Completed', statuses: ['completed'] },
   { value: 'unanswered', label: 'Busy or no answer', statuses: ['busy', 'no_answer'] },
   { value: 'failed', label: 'Failed', statuses: FAILED_STATUSES },
