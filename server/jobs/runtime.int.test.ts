@@ -124,6 +124,39 @@ describe('job runtime', () => {
     expect(other).toBeTruthy();
   });
 
+  it('sends many jobs in one statement, deduplicated by singleton key, inside a transaction too', async () => {
+    const queued = (key: string) =>
+      testDb.database.withSession(async (s) => {
+        const { rows } = await s.query<{ n: string; start: Date }>(
+          "SELECT count(*) AS n, min(start_after) AS start FROM pgboss.job WHERE name = 'test.unique' AND singleton_key = $1",
+          [key],
+        );
+        return { n: Number(rows[0]!.n), start: rows[0]!.start };
+      });
+    const before = Date.now();
+    await runtime.sendMany('test.unique', [
+      { payload: { key: 'batch-1' }, startAfter: 3600 },
+      { payload: { key: 'batch-1' }, startAfter: 3600 },
+      { payload: { key: 'batch-2' }, startAfter: new Date(before + 7_200_000) },
+    ]);
+    const one = await queued('batch-1');
+    expect(one.n).toBe(1);
+    expect(new Date(one.start).getTime()).toBeGreaterThanOrEqual(before + 3_590_000);
+    expect((await queued('batch-2')).n).toBe(1);
+
+    await expect(
+      testDb.database.db.transaction(async (tx) => {
+        await runtime.sendMany('test.unique', [{ payload: { key: 'batch-3' }, startAfter: 60 }], { tx });
+        throw new Error('roll back');
+      }),
+    ).rejects.toThrow('roll back');
+    expect((await queued('batch-3')).n).toBe(0);
+    await testDb.database.db.transaction((tx) =>
+      runtime.sendMany('test.unique', [{ payload: { key: 'batch-3' }, startAfter: 60 }], { tx }),
+    );
+    expect((await queued('batch-3')).n).toBe(1);
+  });
+
   it('enqueues inside a transaction: the job exists only if the transaction commits', async () => {
     const before = echoed.length;
     await expect(

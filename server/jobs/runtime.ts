@@ -9,6 +9,7 @@ import PgBoss from 'pg-boss';
 import type { Database } from '../db/index.js';
 import { openBossDb, transactionBossDb, type BossDb } from './boss-db.js';
 import type {
+  BatchJob,
   JobContext,
   JobDefinition,
   JobLogger,
@@ -157,6 +158,32 @@ class PgBossRuntime<M extends JobMapOf<M>> implements JobRuntime<M> {
       for (const workerId of this.#workerIds.get(name) ?? []) this.boss.notifyWorker(workerId);
     }
     return id;
+  }
+
+  async sendMany<N extends JobName<M>>(
+    name: N,
+    jobs: readonly BatchJob<M[N]>[],
+    options: Pick<SendOptions, 'tx'> = {},
+  ): Promise<void> {
+    if (this.#stopped) throw new Error(`Cannot send jobs "${name}": the job runtime is stopped.`);
+    const definition = this.#definition(name);
+    if (jobs.length === 0) return;
+    const inserts = jobs.map((job) => {
+      const singletonKey = job.singletonKey ?? definition.singletonKey?.(job.payload);
+      return {
+        name,
+        data: job.payload,
+        // pg-boss reads a number of seconds as an interval from now, a date as that instant.
+        ...(job.startAfter !== undefined && {
+          startAfter: job.startAfter instanceof Date ? job.startAfter : String(job.startAfter),
+        }),
+        ...(singletonKey !== undefined && { singletonKey }),
+      };
+    });
+    await this.boss.insert(inserts, options.tx ? { db: transactionBossDb(options.tx) } : {});
+    if (!options.tx && jobs.some((job) => job.startAfter === undefined)) {
+      for (const workerId of this.#workerIds.get(name) ?? []) this.boss.notifyWorker(workerId);
+    }
   }
 
   async schedule<N extends JobName<M>>(

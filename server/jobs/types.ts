@@ -99,6 +99,15 @@ export interface SendOptions {
   tx?: Db;
 }
 
+/** One job of `sendMany`. */
+export interface BatchJob<P> {
+  payload: P;
+  /** Not before this time, or this many seconds from now. */
+  startAfter?: Date | number;
+  /** Overrides the definition's `singletonKey(payload)`. */
+  singletonKey?: string;
+}
+
 export interface ScheduleOptions {
   /** IANA time zone the cron expression is read in; default UTC. */
   tz?: string;
@@ -122,6 +131,15 @@ export interface JobRuntime<M extends JobMapOf<M> = JobMap> {
   define<N extends JobName<M>>(definition: JobDefinition<M, N>): Promise<void>;
   /** Enqueues a job; resolves to its id, or null when a singleton key deduplicated it. */
   send<N extends JobName<M>>(name: N, payload: M[N], options?: SendOptions): Promise<string | null>;
+  /**
+   * Enqueues several jobs of one name in one statement, with the same deduplication as `send`
+   * (a job whose singleton key is taken is silently not created).
+   */
+  sendMany<N extends JobName<M>>(
+    name: N,
+    jobs: readonly BatchJob<M[N]>[],
+    options?: Pick<SendOptions, 'tx'>,
+  ): Promise<void>;
   /** Sends `payload` to `name` on a cron schedule (minute resolution), one schedule per name. */
   schedule<N extends JobName<M>>(
     name: N,

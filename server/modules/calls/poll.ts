@@ -12,7 +12,7 @@ import {
   BolnaUnavailableError,
   type ProviderCallSnapshot,
 } from '../../providers/bolna/index.js';
-import { afterApply } from '../webhooks/process.js';
+import { publishOutcomes } from '../webhooks/process.js';
 import { applyEvent } from '../webhooks/apply-event.js';
 import { payloadDigest } from '../webhooks/receive.js';
 import { hasMergedDigest, insertEvent } from '../webhooks/webhook-events.repository.js';
@@ -64,7 +64,7 @@ export async function ingestApiSnapshot(
   });
   ctx.metrics.webhookDeliveries.inc({ source });
   const outcome = await applyEvent(ctx, event.id);
-  if (outcome) await afterApply(ctx, outcome);
+  if (outcome) publishOutcomes(ctx, [outcome]);
   return outcome;
 }
 

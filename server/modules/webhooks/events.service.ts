@@ -2,7 +2,7 @@
 import type { AppContext } from '../../context.js';
 import { NotFound } from '../../errors.js';
 import { findCall, toApiCall } from '../calls/calls.repository.js';
-import { afterApply } from './process.js';
+import { publishOutcomes } from './process.js';
 import { applyEvent } from './apply-event.js';
 import { insertEvent, listCallEvents, toApiEvent } from './webhook-events.repository.js';
 
@@ -38,7 +38,7 @@ export async function replayCallEvents(ctx: AppContext, organizationId: string, 
     const outcome = await applyEvent(ctx, event.id);
     if (outcome) {
       outcome.changed.forEach((f) => changed.add(f));
-      await afterApply(ctx, outcome);
+      publishOutcomes(ctx, [outcome]);
     }
   }
   const call = await findCall(ctx.db, organizationId, callId);

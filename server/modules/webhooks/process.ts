@@ -1,56 +1,37 @@
 /**
- * What happens around a merge: metrics, re-applying orphans once a call appears, and asking the
- * provider's API to confirm a call that a webhook just ended (billing fields come from the API).
+ * What happens around a merge: timing it, counting verdicts, and telling the organization's live
+ * screens (after the commit, one event per call whatever the number of deliveries merged into it).
  */
-import { isTerminalStatus } from '../../../common/call-status.js';
 import type { AppContext } from '../../context.js';
 import { toApiCall } from '../calls/calls.repository.js';
-import { applyEvent, type ApplyOutcome } from './apply-event.js';
+import { applyDeliveries, type ApplyOutcome, type StoredDelivery } from './apply-event.js';
 
-/** Merges one stored delivery and runs its follow-ups. Never throws: failures stay on the event. */
-export async function processDelivery(ctx: AppContext, eventId: string): Promise<ApplyOutcome | null> {
+/** Merges a batch of stored deliveries and publishes the result. Never throws: failures stay on the events. */
+export async function mergeDeliveries(
+  ctx: AppContext,
+  deliveries: readonly StoredDelivery[],
+): Promise<ApplyOutcome[]> {
   const stop = ctx.metrics.mergeDuration.startTimer();
-  let outcome: ApplyOutcome | null;
-  try {
-    outcome = await applyEvent(ctx, eventId);
-  } catch (err) {
-    ctx.metrics.webhookVerdicts.inc({ verdict: 'failed' });
-    ctx.log.error({ err, eventId }, 'merging a delivery failed; it stays stored and will be retried');
-    return null;
-  } finally {
-    stop();
-  }
-  if (outcome) await afterApply(ctx, outcome);
-  return outcome;
+  const outcomes = await applyDeliveries(ctx, deliveries);
+  stop();
+  publishOutcomes(ctx, outcomes);
+  return outcomes;
 }
 
-export async function afterApply(ctx: AppContext, outcome: ApplyOutcome): Promise<void> {
-  ctx.metrics.webhookVerdicts.inc({ verdict: outcome.verdict });
-  const call = outcome.call;
-  if (!call) return;
-  if (outcome.created) ctx.realtime.callCreated(toApiCall(call));
-  else if (outcome.changed.length > 0) ctx.realtime.callUpdated(toApiCall(call), outcome.changed);
-  try {
-    if (outcome.created && call.providerCallId) {
-      // Webhooks are flowing for this call: its first poll can wait one interval.
-      await ctx.jobs.send(
-        'call.poll',
-        { callId: call.id, organizationId: call.organizationId },
-        { startAfter: Math.ceil(ctx.config.polling.intervalMs / 1000) },
-      );
-    }
-    if (isTerminalStatus(call.status as never) && !call.confirmedAt) {
-      // A webhook ended the call: confirm duration, cost and recording from GET /executions.
-      await ctx.jobs.send(
-        'call.poll',
-        { callId: call.id, organizationId: call.organizationId },
-        { startAfter: 2 },
-      );
-    }
-  } catch (err) {
-    ctx.log.warn(
-      { err, callId: call.id },
-      'could not schedule the follow-up poll; the stale-call reconciliation will catch up',
-    );
+/** Counts the verdicts and emits `call:created` / `call:updated` once per call that changed. */
+export function publishOutcomes(ctx: AppContext, outcomes: readonly ApplyOutcome[]): void {
+  const perCall = new Map<string, { outcome: ApplyOutcome; created: boolean; changed: Set<string> }>();
+  for (const outcome of outcomes) {
+    ctx.metrics.webhookVerdicts.inc({ verdict: outcome.verdict });
+    if (!outcome.call) continue;
+    const entry = perCall.get(outcome.call.id) ?? { outcome, created: false, changed: new Set<string>() };
+    entry.created ||= outcome.created;
+    outcome.changed.forEach((field) => entry.changed.add(field));
+    perCall.set(outcome.call.id, entry);
+  }
+  for (const { outcome, created, changed } of perCall.values()) {
+    const call = toApiCall(outcome.call!);
+    if (created) ctx.realtime.callCreated(call);
+    else if (changed.size > 0) ctx.realtime.callUpdated(call, [...changed]);
   }
 }

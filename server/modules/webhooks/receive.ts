@@ -1,16 +1,17 @@
 /**
- * Receiving a provider webhook: authenticate by the organization's token, store the raw delivery
- * durably, and only then acknowledge. Bad bodies are kept as `rejected` deliveries (visible, never
- * applied); requests without a valid token store nothing at all.
+ * Receiving a provider webhook: check the request (source address, token present, a JSON execution
+ * body), then hand it to the ingest queue, which authenticates the token, stores the raw delivery
+ * durably and merges it, and only then acknowledge. Bad bodies are kept as `rejected` deliveries
+ * (visible, never applied); requests without a valid token store nothing at all.
  */
 import { createHash } from 'node:crypto';
 import type { AppContext } from '../../context.js';
 import { Forbidden, Unauthenticated, ValidationFailed } from '../../errors.js';
 import { sha256Hex } from '../../lib/crypto.js';
-import { BolnaPayloadError, mapExecution } from '../../providers/bolna/index.js';
+import { BolnaPayloadError, mapExecution, type ProviderCallSnapshot } from '../../providers/bolna/index.js';
 import { stableStringify } from '../calls/merge-rules.js';
 import { findOrganizationByWebhookTokenHash } from '../orgs/orgs.repository.js';
-import { insertEvent } from './webhook-events.repository.js';
+import { insertEvent, insertWebhookEvent, type WebhookEventInsert } from './webhook-events.repository.js';
 
 /** Request headers worth keeping with a delivery (never cookies or authorization). */
 const KEPT_HEADERS = [
@@ -29,6 +30,22 @@ export interface IncomingDelivery {
   rawBody: string;
 }
 
+/** A webhook delivery that passed the request checks: a JSON execution, not yet stored. */
+export interface CheckedWebhook {
+  /** SHA-256 of the token: organizations are found by it. */
+  tokenHash: string;
+  ip: string;
+  headers: Record<string, string>;
+  receivedAt: Date;
+  /** The body as received (valid JSON): stored as the payload. */
+  rawBody: string;
+  snapshot: ProviderCallSnapshot;
+  payloadDigest: string;
+}
+
+/** `\u0000` preceded by an even number of backslashes: a NUL escape, not an escaped backslash. */
+const NUL_ESCAPE = /(?<!\\)(?:\\\\)*\\u0000/;
+
 /** The digest duplicates are recognised by: the same content, whatever its key order or spacing. */
 export function payloadDigest(payload: unknown): string {
   return createHash('sha256').update(stableStringify(payload)).digest('hex');
@@ -43,23 +60,26 @@ function keptHeaders(headers: IncomingDelivery['headers']): Record<string, strin
   return kept;
 }
 
+/** The 401 of a refused webhook, counted and logged (never with the token); nothing is stored. */
+export function refusal(ctx: AppContext, ip: string, reason: 'missing_token' | 'bad_token'): Unauthenticated {
+  ctx.metrics.webhookRefused.inc({ reason });
+  if (reason === 'missing_token') {
+    ctx.log.warn({ ip }, 'webhook refused: no token');
+    return new Unauthenticated('The webhook URL must carry the organization token: ?token=<webhook token>.');
+  }
+  ctx.log.warn({ ip }, 'webhook refused: unknown token');
+  return new Unauthenticated('The webhook token is not valid (it may have been rotated).');
+}
+
 /** Resolves the token to its organization, or refuses (a counter and a log line, nothing stored). */
 export async function authenticateWebhook(
   ctx: AppContext,
   token: string | undefined,
   ip: string,
 ): Promise<string> {
-  if (!token) {
-    ctx.metrics.webhookRefused.inc({ reason: 'missing_token' });
-    ctx.log.warn({ ip }, 'webhook refused: no token');
-    throw new Unauthenticated('The webhook URL must carry the organization token: ?token=<webhook token>.');
-  }
+  if (!token) throw refusal(ctx, ip, 'missing_token');
   const org = await findOrganizationByWebhookTokenHash(ctx.db, sha256Hex(token));
-  if (!org) {
-    ctx.metrics.webhookRefused.inc({ reason: 'bad_token' });
-    ctx.log.warn({ ip }, 'webhook refused: unknown token');
-    throw new Unauthenticated('The webhook token is not valid (it may have been rotated).');
-  }
+  if (!org) throw refusal(ctx, ip, 'bad_token');
   return org.id;
 }
 
@@ -73,64 +93,86 @@ export function checkSourceIp(ctx: AppContext, allows: (ip: string) => boolean, 
 }
 
 /**
- * Stores the delivery and returns its id. A body that is not a JSON execution object (without `id`
- * and `status`) is stored as `rejected` and answered with a 400 that names the problem.
+ * Checks a webhook request. Without a token: 401, nothing stored. A body that is not a JSON
+ * execution object (without `id` and `status`) is stored as `rejected` when the token is good, and
+ * answered with a 400 that names the problem.
  */
-export async function storeDelivery(ctx: AppContext, organizationId: string, delivery: IncomingDelivery) {
-  const base = {
-    organizationId,
-    source: 'webhook' as const,
-    headers: keptHeaders(delivery.headers),
-    sourceIp: delivery.ip,
-    receivedAt: ctx.now(),
-  };
+export async function checkDelivery(ctx: AppContext, delivery: IncomingDelivery): Promise<CheckedWebhook> {
+  if (!delivery.token) throw refusal(ctx, delivery.ip, 'missing_token');
+  const invalid = (field: string, problem: string) => rejectDelivery(ctx, delivery, field, problem);
   let payload: unknown;
   try {
     payload = JSON.parse(delivery.rawBody);
   } catch {
-    return reject(ctx, base, delivery.rawBody, 'body', 'is not valid JSON');
+    return invalid('body', 'is not valid JSON');
   }
   const body = payload as Record<string, unknown> | null;
   if (!body || typeof body !== 'object' || Array.isArray(body)) {
-    return reject(ctx, base, delivery.rawBody, 'body', 'must be a JSON object (a Bolna execution)');
+    return invalid('body', 'must be a JSON object (a Bolna execution)');
   }
-  if (!body.id && !body.execution_id) return reject(ctx, base, delivery.rawBody, 'id', 'is required');
-  if (typeof body.status !== 'string' || body.status === '') {
-    return reject(ctx, base, delivery.rawBody, 'status', 'is required');
-  }
+  // PostgreSQL's jsonb cannot hold a NUL character (an unescaped \u0000 in a JSON string).
+  if (NUL_ESCAPE.test(delivery.rawBody)) return invalid('body', 'contains \\u0000, which cannot be stored');
+  if (!body.id && !body.execution_id) return invalid('id', 'is required');
+  if (typeof body.status !== 'string' || body.status === '') return invalid('status', 'is required');
   let snapshot;
   try {
     snapshot = mapExecution(body);
   } catch (err) {
-    if (err instanceof BolnaPayloadError) return reject(ctx, base, delivery.rawBody, 'body', err.message);
+    if (err instanceof BolnaPayloadError) return invalid('body', err.message);
     throw err;
   }
-  const event = await insertEvent(ctx.db, {
-    ...base,
-    payload: body,
+  return {
+    tokenHash: sha256Hex(delivery.token),
+    ip: delivery.ip,
+    headers: keptHeaders(delivery.headers),
+    receivedAt: ctx.now(),
+    rawBody: delivery.rawBody,
+    snapshot,
     payloadDigest: payloadDigest(body),
-    providerCallId: snapshot.providerCallId,
-    providerAgentId: snapshot.providerAgentId,
-    status: snapshot.status ?? snapshot.rawStatus,
-  });
-  ctx.metrics.webhookDeliveries.inc({ source: 'webhook' });
-  return event.id;
+  };
 }
 
-async function reject(
+/**
+ * Stores a checked delivery without merging it (the recovery job will), in one statement with the
+ * token check; returns its id. The ingest queue's way out when a batch cannot be merged.
+ */
+export async function storeUnmerged(ctx: AppContext, webhook: CheckedWebhook): Promise<string> {
+  const stored = await insertWebhookEvent(ctx.db, webhook.tokenHash, {
+    source: 'webhook',
+    headers: webhook.headers,
+    sourceIp: webhook.ip,
+    receivedAt: webhook.receivedAt,
+    payload: webhook.rawBody,
+    payloadDigest: webhook.payloadDigest,
+    providerCallId: webhook.snapshot.providerCallId,
+    providerAgentId: webhook.snapshot.providerAgentId,
+    status: webhook.snapshot.status ?? webhook.snapshot.rawStatus,
+  });
+  if (!stored) throw refusal(ctx, webhook.ip, 'bad_token');
+  ctx.metrics.webhookDeliveries.inc({ source: 'webhook' });
+  return stored.id;
+}
+
+async function rejectDelivery(
   ctx: AppContext,
-  base: Parameters<typeof insertEvent>[1],
-  rawBody: string,
+  delivery: IncomingDelivery,
   field: string,
   problem: string,
 ): Promise<never> {
-  await insertEvent(ctx.db, {
-    ...base,
-    rawBody: rawBody.slice(0, 64 * 1024),
+  const organizationId = await authenticateWebhook(ctx, delivery.token, delivery.ip);
+  const row: WebhookEventInsert = {
+    organizationId,
+    source: 'webhook',
+    headers: keptHeaders(delivery.headers),
+    sourceIp: delivery.ip,
+    receivedAt: ctx.now(),
+    // A NUL byte cannot be stored in text: shown as U+FFFD.
+    rawBody: delivery.rawBody.slice(0, 64 * 1024).replace(/\0/g, '\uFFFD'),
     verdict: 'rejected',
     error: `${field}: ${problem}`,
     processedAt: ctx.now(),
-  });
+  };
+  await insertEvent(ctx.db, row);
   ctx.metrics.webhookVerdicts.inc({ verdict: 'rejected' });
   throw ValidationFailed.field(field, problem);
 }

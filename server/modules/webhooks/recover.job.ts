@@ -1,11 +1,14 @@
 /**
- * Deliveries that were stored but not merged (the process stopped in between) or whose merge
- * failed are merged again: at start, then every minute.
+ * Deliveries that were stored but not merged (the process stopped in between, or the merge queue
+ * was full) or whose merge failed are merged again: at start, then every minute.
  */
+import { sql } from 'drizzle-orm';
 import type { AppContext } from '../../context.js';
+import { webhookEvents } from '../../db/schema.js';
 import type { JobDefinition, JobMap } from '../../jobs/types.js';
-import { processDelivery } from './process.js';
-import { listUnprocessed } from './webhook-events.repository.js';
+import { deliveryOf, type StoredDelivery } from './apply-event.js';
+import { mergeDeliveries } from './process.js';
+import { listUnprocessed, updateEvent } from './webhook-events.repository.js';
 
 declare module '../../jobs/types.js' {
   interface JobMap {
@@ -14,18 +17,34 @@ declare module '../../jobs/types.js' {
 }
 
 const MAX_ATTEMPTS = 10;
+const BATCH = 200;
 
 /**
- * Merges every delivery older than `graceMs` still waiting; returns how many were tried. Racing an
- * inline merge is harmless: the event row is locked and a merged event is skipped.
+ * Merges every delivery older than `graceMs` still waiting, in batches; returns how many were tried.
+ * Racing the merge queue is harmless: event rows are claimed with a lock and a merged event is skipped.
  */
 export async function recoverDeliveries(ctx: AppContext, graceMs = 1_000): Promise<number> {
   let tried = 0;
   for (;;) {
-    const batch = await listUnprocessed(ctx.db, new Date(ctx.now().getTime() - graceMs), MAX_ATTEMPTS, 200);
-    for (const { id } of batch) await processDelivery(ctx, id);
-    tried += batch.length;
-    if (batch.length < 200) return tried;
+    const rows = await listUnprocessed(ctx.db, new Date(ctx.now().getTime() - graceMs), MAX_ATTEMPTS, BATCH);
+    const deliveries: StoredDelivery[] = [];
+    for (const row of rows) {
+      try {
+        const delivery = deliveryOf(row);
+        if (delivery) deliveries.push(delivery);
+      } catch (err) {
+        // A stored payload the mapping cannot read: failed for good after MAX_ATTEMPTS.
+        await updateEvent(ctx.db, row.id, {
+          verdict: 'failed',
+          error: (err as Error).message.slice(0, 2000),
+          attempts: sql`${webhookEvents.attempts} + 1`,
+          processedAt: ctx.now(),
+        });
+      }
+    }
+    await mergeDeliveries(ctx, deliveries);
+    tried += rows.length;
+    if (rows.length < BATCH) return tried;
   }
 }
 

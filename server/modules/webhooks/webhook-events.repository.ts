@@ -33,14 +33,36 @@ export async function insertEvent(db: Db, values: WebhookEventInsert): Promise<{
   return row!;
 }
 
-/** Locks one event for merging; null when another merge holds it. */
-export async function lockEvent(db: Db, id: string): Promise<WebhookEventRow | undefined> {
-  const [row] = await db
-    .select()
-    .from(webhookEvents)
-    .where(eq(webhookEvents.id, id))
-    .for('update', { skipLocked: true });
-  return row;
+/**
+ * Stores a webhook delivery for the organization whose webhook token has this digest, in one
+ * statement; null (nothing stored) when no organization has it. `payload` is the body's JSON text.
+ */
+export async function insertWebhookEvent(
+  db: Db,
+  tokenHash: string,
+  values: {
+    source: 'webhook';
+    headers: Record<string, string>;
+    sourceIp: string;
+    receivedAt: Date;
+    payload: string;
+    payloadDigest: string;
+    providerCallId: string;
+    providerAgentId: string | null;
+    status: string | null;
+  },
+): Promise<{ id: string; organizationId: string } | null> {
+  const result = (await db.execute(sql`
+    INSERT INTO webhook_events (organization_id, source, headers, source_ip, received_at, payload,
+                                payload_digest, provider_call_id, provider_agent_id, status)
+    SELECT o.id, ${values.source}, ${JSON.stringify(values.headers)}::jsonb, ${values.sourceIp},
+           ${values.receivedAt.toISOString()}::timestamptz, ${values.payload}::jsonb, ${values.payloadDigest},
+           ${values.providerCallId}, ${values.providerAgentId}, ${values.status}
+      FROM organizations o
+     WHERE o.webhook_token_hash = ${tokenHash}
+    RETURNING id, organization_id`)) as unknown as { rows: { id: string; organization_id: string }[] };
+  const row = result.rows[0];
+  return row ? { id: row.id, organizationId: row.organization_id } : null;
 }
 
 export async function updateEvent(
@@ -87,9 +109,14 @@ export async function hasMergedDigest(
 }
 
 /** Deliveries not merged yet (or whose merge failed), older than `before`, oldest first. */
-export async function listUnprocessed(db: Db, before: Date, maxAttempts: number, limit: number) {
+export async function listUnprocessed(
+  db: Db,
+  before: Date,
+  maxAttempts: number,
+  limit: number,
+): Promise<WebhookEventRow[]> {
   return db
-    .select({ id: webhookEvents.id })
+    .select()
     .from(webhookEvents)
     .where(
       and(

@@ -8,12 +8,15 @@ import { authErrors, type App } from '../../http.js';
 import { createIpAllowlist } from '../../lib/ip-allowlist.js';
 import { orgAccess, type Guards } from '../auth/principal.js';
 import { BOLNA_WEBHOOK_PATH } from '../orgs/orgs.service.js';
-import { processDelivery } from './process.js';
-import { authenticateWebhook, checkSourceIp, storeDelivery } from './receive.js';
+import { createIngestQueue } from './ingest-queue.js';
+import { checkDelivery, checkSourceIp } from './receive.js';
 import { getCallEvents, replayCallEvents } from './events.service.js';
 
 export function registerWebhookRoutes(app: App, ctx: AppContext, guards: Guards): void {
   const allowlist = createIpAllowlist(ctx.config.webhookIpAllowlist);
+  const queue = createIngestQueue(ctx);
+  // Requests still waiting for their transaction are answered before the app closes.
+  app.addHook('preClose', () => queue.close());
 
   // The receiver parses its own body: a malformed one must still be stored (as rejected).
   app.register(async (receiver) => {
@@ -36,17 +39,15 @@ export function registerWebhookRoutes(app: App, ctx: AppContext, guards: Guards)
       },
       async (request, reply) => {
         checkSourceIp(ctx, allowlist.allows, request.ip);
-        const organizationId = await authenticateWebhook(ctx, request.query.token, request.ip);
-        const eventId = await storeDelivery(ctx, organizationId, {
+        const webhook = await checkDelivery(ctx, {
           token: request.query.token,
           ip: request.ip,
           headers: request.headers,
           rawBody: typeof request.body === 'string' ? request.body : '',
         });
-        await reply.status(202).send({ received: true as const, eventId });
-        // Answer fast, merge afterwards; a crash in between is caught by the recovery job.
-        setImmediate(() => void processDelivery(ctx, eventId));
-        return reply;
+        // Answered once stored (and, unless something went wrong, merged) by the ingest queue.
+        const eventId = await queue.submit(webhook);
+        return reply.status(202).send({ received: true as const, eventId });
       },
     );
   });

@@ -1,0 +1,243 @@
+/**
+ * The receiver's ingest queue: checked webhook deliveries wait here for the transaction that stores
+ * and merges them; their requests are answered when it commits. Each lane takes what accumulated
+ * while its previous transaction ran, so a quiet system handles each delivery at once and a busy one
+ * stores and merges dozens per transaction (group commit): the token check, the call lookups, the
+ * merge's writes and the inserts are a few statements per batch instead of per delivery. A call's
+ * deliveries always go to the same lane (by execution id), so lanes never contend for a call.
+ *
+ * Nothing is acknowledged before it is stored. When a batch cannot be merged (a bug, a deadlock with
+ * another node), its deliveries are stored one by one without their merge and acknowledged, and the
+ * recovery job merges them.
+ */
+import { randomUUID } from 'node:crypto';
+import { inArray, sql } from 'drizzle-orm';
+import type { AppContext } from '../../context.js';
+import type { Db } from '../../db/index.js';
+import { organizations } from '../../db/schema.js';
+import { mergeInTransaction, verdictRow, type ApplyOutcome, type StoredDelivery } from './apply-event.js';
+import { publishOutcomes } from './process.js';
+import { refusal, storeUnmerged, type CheckedWebhook } from './receive.js';
+
+export interface IngestQueueOptions {
+  /** Transactions run at once; default 2. */
+  concurrency?: number;
+  /** Deliveries per transaction at most; default 64. */
+  maxBatch?: number;
+}
+
+export interface IngestQueue {
+  /**
+   * Stores and merges the delivery; resolves to its event id once committed. Rejects with a 401
+   * when no organization has the token (nothing stored).
+   */
+  submit(webhook: CheckedWebhook): Promise<string>;
+  /** Deliveries waiting or in a transaction. */
+  readonly size: number;
+  /** Waits (up to `timeoutMs`) for the deliveries already submitted; later ones are stored unmerged. */
+  close(timeoutMs?: number): Promise<void>;
+}
+
+interface Pending {
+  webhook: CheckedWebhook;
+  resolve(id: string): void;
+  reject(err: unknown): void;
+}
+
+export function createIngestQueue(ctx: AppContext, options: IngestQueueOptions = {}): IngestQueue {
+  const concurrency = Math.max(1, options.concurrency ?? 2);
+  const maxBatch = Math.max(1, options.maxBatch ?? 64);
+  /** Waiting deliveries by token digest (one organization), oldest organization first. */
+  const waiting = new Map<string, Pending[]>();
+  /** Organizations with a transaction running: their next deliveries wait for it. */
+  const busy = new Set<string>();
+  const running = new Set<Promise<void>>();
+  const orgs: OrganizationCache = new Map();
+  let size = 0;
+  let scheduled = false;
+  let closing = false;
+
+  /**
+   * Starts transactions while there is room. One organization's deliveries are never in two running
+   * transactions: its calls and its counters (call_stats_daily) are then only ever locked by one
+   * batch at a time, so batches never deadlock and never wait for each other. The ready
+   * organizations are shared between the idle slots.
+   */
+  function pump(): void {
+    scheduled = false;
+    while (running.size < concurrency) {
+      const ready = [...waiting.keys()].filter((key) => !busy.has(key));
+      if (ready.length === 0) return;
+      const share = Math.ceil(ready.length / (concurrency - running.size));
+      const batch: Pending[] = [];
+      const keys: string[] = [];
+      for (const key of ready.slice(0, share)) {
+        const list = waiting.get(key)!;
+        batch.push(...list.splice(0, maxBatch - batch.length));
+        keys.push(key);
+        waiting.delete(key);
+        // Deliveries left over go to the back: organizations take turns.
+        if (list.length > 0) waiting.set(key, list);
+        if (batch.length >= maxBatch) break;
+      }
+      keys.forEach((key) => busy.add(key));
+      const done: Promise<void> = storeBatch(ctx, orgs, batch).finally(() => {
+        keys.forEach((key) => busy.delete(key));
+        size -= batch.length;
+        running.delete(done);
+        pump();
+      });
+      running.add(done);
+    }
+  }
+
+  return {
+    submit(webhook) {
+      if (closing) return storeUnmerged(ctx, webhook);
+      return new Promise<string>((resolve, reject) => {
+        const list = waiting.get(webhook.tokenHash);
+        if (list) list.push({ webhook, resolve, reject });
+        else waiting.set(webhook.tokenHash, [{ webhook, resolve, reject }]);
+        size += 1;
+        // Let the requests already read in this turn of the event loop join the batch.
+        if (!scheduled) {
+          scheduled = true;
+          setImmediate(pump);
+        }
+      });
+    },
+    get size() {
+      return size;
+    },
+    async close(timeoutMs = 10_000) {
+      closing = true;
+      const deadline = Date.now() + timeoutMs;
+      while (size > 0 && Date.now() < deadline) {
+        await Promise.race([...running, new Promise((resolve) => setTimeout(resolve, 50))]);
+      }
+    },
+  };
+}
+
+/**
+ * Organization ids by webhook token digest, as last read. Only a hint: every insert checks that the
+ * organization still holds the token, and a batch that finds one stale is rolled back and redone
+ * with fresh lookups, so a rotated token is refused at once.
+ */
+type OrganizationCache = Map<string, string>;
+const MAX_CACHED_ORGANIZATIONS = 10_000;
+
+class StaleOrganization extends Error {
+  constructor() {
+    super('a cached organization no longer holds its webhook token');
+  }
+}
+
+/** One batch: stored and merged in one transaction, or else stored one by one unmerged. Never throws. */
+async function storeBatch(ctx: AppContext, orgs: OrganizationCache, batch: Pending[]): Promise<void> {
+  const stop = ctx.metrics.mergeDuration.startTimer();
+  let stored: { ids: (string | null)[]; outcomes: ApplyOutcome[] };
+  try {
+    try {
+      stored = await ctx.db.transaction((tx) => storeAndMerge(ctx, tx, orgs, batch));
+    } catch (err) {
+      if (!(err instanceof StaleOrganization)) throw err;
+      // A token was rotated (or its organization deleted) since it was cached: look them up again.
+      batch.forEach((pending) => orgs.delete(pending.webhook.tokenHash));
+      stored = await ctx.db.transaction((tx) => storeAndMerge(ctx, tx, orgs, batch));
+    }
+  } catch (err) {
+    stop();
+    ctx.log.error(
+      { err, deliveries: batch.length },
+      'storing and merging webhook deliveries failed; they are stored unmerged for the recovery job',
+    );
+    for (const pending of batch) {
+      await storeUnmerged(ctx, pending.webhook).then(pending.resolve, pending.reject);
+    }
+    ctx.jobs.send('webhooks.recover', {}).catch(() => {});
+    return;
+  }
+  stop();
+  batch.forEach((pending, i) => {
+    const id = stored.ids[i];
+    if (id) pending.resolve(id);
+    else pending.reject(refusal(ctx, pending.webhook.ip, 'bad_token'));
+  });
+  ctx.metrics.webhookDeliveries.inc({ source: 'webhook' }, stored.outcomes.length);
+  publishOutcomes(ctx, stored.outcomes);
+}
+
+/**
+ * Finds the organizations by token digest, merges the deliveries of those found, and inserts them
+ * with their verdicts. Returns each delivery's event id (null: unknown token, nothing stored).
+ */
+async function storeAndMerge(ctx: AppContext, tx: Db, orgs: OrganizationCache, batch: Pending[]) {
+  const unknown = [...new Set(batch.map((p) => p.webhook.tokenHash))].filter((hash) => !orgs.has(hash));
+  if (unknown.length > 0) {
+    const rows = await tx
+      .select({ id: organizations.id, tokenHash: organizations.webhookTokenHash })
+      .from(organizations)
+      .where(inArray(organizations.webhookTokenHash, unknown));
+    if (orgs.size + rows.length > MAX_CACHED_ORGANIZATIONS) orgs.clear();
+    for (const row of rows) orgs.set(row.tokenHash, row.id);
+  }
+
+  const ids: (string | null)[] = [];
+  const deliveries: StoredDelivery[] = [];
+  const webhooks = new Map<string, { webhook: CheckedWebhook; organizationId: string }>();
+  for (const { webhook } of batch) {
+    const organizationId = orgs.get(webhook.tokenHash);
+    if (!organizationId) {
+      ids.push(null);
+      continue;
+    }
+    const id = randomUUID();
+    ids.push(id);
+    webhooks.set(id, { webhook, organizationId });
+    deliveries.push({
+      id,
+      organizationId,
+      source: 'webhook',
+      snapshot: webhook.snapshot,
+      payloadDigest: webhook.payloadDigest,
+      receivedAt: webhook.receivedAt,
+    });
+  }
+  if (deliveries.length === 0) return { ids, outcomes: [] };
+
+  const now = ctx.now();
+  const outcomes = await mergeInTransaction(ctx, tx, deliveries, now);
+  const rows = outcomes.map((outcome) => {
+    const { webhook, organizationId } = webhooks.get(outcome.eventId)!;
+    return {
+      ...verdictRow(outcome),
+      organization_id: organizationId,
+      token_hash: webhook.tokenHash,
+      headers: webhook.headers,
+      source_ip: webhook.ip,
+      received_at: webhook.receivedAt,
+      payload: webhook.rawBody,
+      payload_digest: webhook.payloadDigest,
+      provider_call_id: webhook.snapshot.providerCallId,
+      provider_agent_id: webhook.snapshot.providerAgentId,
+      status: webhook.snapshot.status ?? webhook.snapshot.rawStatus,
+    };
+  });
+  // The organization must still hold the token (the cache may be older than a rotation).
+  const inserted = (await tx.execute(sql`
+    INSERT INTO webhook_events (id, organization_id, source, headers, source_ip, received_at, payload,
+                                payload_digest, provider_call_id, provider_agent_id, status, verdict,
+                                call_id, changed_fields, attempts, processed_at)
+    SELECT v.id, v.organization_id, 'webhook', v.headers, v.source_ip, v.received_at, v.payload::jsonb,
+           v.payload_digest, v.provider_call_id, v.provider_agent_id, v.status, v.verdict,
+           v.call_id, v.changed_fields, 1, ${now.toISOString()}::timestamptz
+      FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS v(
+             id uuid, organization_id uuid, token_hash text, headers jsonb, source_ip text,
+             received_at timestamptz, payload text, payload_digest text, provider_call_id text,
+             provider_agent_id text, status text, verdict text, call_id uuid, changed_fields text[])
+      JOIN organizations o ON o.id = v.organization_id AND o.webhook_token_hash = v.token_hash
+    RETURNING id`)) as unknown as { rows: unknown[] };
+  if (inserted.rows.length !== rows.length) throw new StaleOrganization();
+  return { ids, outcomes };
+}
