@@ -7,10 +7,10 @@
  * orphan until its call appears. A merge that throws leaves its delivery `failed`, to be retried by
  * the recovery job; one bad delivery does not hold back the others of its batch.
  */
-import { and, asc, eq, getTableColumns, inArray, isNull, or, sql } from 'drizzle-orm';
+import { eq, getTableColumns, sql } from 'drizzle-orm';
 import { isTerminalStatus } from '../../../common/call-status.js';
 import type { AppContext } from '../../context.js';
-import type { Db } from '../../db/index.js';
+import type { Db, SqlTransaction } from '../../db/index.js';
 import { calls, webhookEvents } from '../../db/schema.js';
 import type { BatchJob, JobMap } from '../../jobs/types.js';
 import { mapExecution, type ProviderCallSnapshot } from '../../providers/bolna/index.js';
@@ -89,7 +89,7 @@ export async function applyEvent(ctx: AppContext, eventId: string): Promise<Appl
     const row = await findEventById(ctx.db, eventId);
     const delivery = row && deliveryOf(row);
     if (!delivery) return null;
-    const [outcome] = await ctx.db.transaction((tx) => applyInTransaction(ctx, tx, [delivery]));
+    const [outcome] = await ctx.database.transaction((tx) => applyInTransaction(ctx, tx, [delivery]));
     return outcome ?? null;
   } catch (err) {
     await markFailed(ctx, eventId, err);
@@ -108,7 +108,7 @@ export async function applyDeliveries(
 ): Promise<ApplyOutcome[]> {
   if (deliveries.length === 0) return [];
   try {
-    return await ctx.db.transaction((tx) => applyInTransaction(ctx, tx, deliveries));
+    return await ctx.database.transaction((tx) => applyInTransaction(ctx, tx, deliveries));
   } catch (err) {
     if (deliveries.length === 1) {
       await markFailed(ctx, deliveries[0]!.id, err).catch(() => {});
@@ -139,7 +139,49 @@ async function findEventById(db: Db, id: string): Promise<WebhookEventRow | unde
   return row;
 }
 
+/** Stored deliveries: claimed (skipping those another merge holds), merged, verdicts recorded. */
+async function applyInTransaction(
+  ctx: AppContext,
+  tx: SqlTransaction,
+  deliveries: readonly StoredDelivery[],
+): Promise<ApplyOutcome[]> {
+  const { rows } = await tx.query<{ id: string }>(
+    `SELECT id FROM webhook_events
+      WHERE id = ANY($1::uuid[]) AND (verdict IS NULL OR verdict IN ('failed', 'orphan'))
+      ORDER BY id FOR UPDATE SKIP LOCKED`,
+    [deliveries.map((d) => d.id)],
+  );
+  const claimed = new Set(rows.map((row) => row.id));
+  const mine = deliveries.filter((d) => claimed.has(d.id));
+  if (mine.length === 0) return [];
+  const now = ctx.now();
+  const merge = await mergeInTransaction(ctx, tx, mine, now);
+  const recorded = tx.query(
+    `UPDATE webhook_events AS e
+        SET verdict = v.verdict, call_id = v.call_id, changed_fields = v.changed_fields,
+            processed_at = $2, attempts = e.attempts + 1, error = NULL
+       FROM jsonb_to_recordset($1::jsonb) AS v(id uuid, verdict text, call_id uuid, changed_fields text[])
+      WHERE e.id = v.id`,
+    [JSON.stringify(merge.verdicts.map(verdictRow)), now],
+  );
+  const [outcomes] = await Promise.all([merge.outcomes, recorded]);
+  return outcomes;
+}
+
 const callKey = (organizationId: string, providerCallId: string) => `${organizationId}/${providerCallId}`;
+
+/** What a delivery's event row records of its merge. */
+export interface Verdict {
+  id: string;
+  verdict: ApplyOutcome['verdict'];
+  callId: string | null;
+  changed: string[];
+}
+
+/** A `Verdict` as the columns of `webhook_events` (for `jsonb_to_recordset`). */
+export function verdictRow(v: Verdict) {
+  return { id: v.id, verdict: v.verdict, call_id: v.callId, changed_fields: v.changed };
+}
 
 /** One call of a batch while its deliveries are folded in. */
 interface CallWork {
@@ -151,83 +193,30 @@ interface CallWork {
   lastPolledAt?: Date;
 }
 
-async function applyInTransaction(
-  ctx: AppContext,
-  tx: Db,
-  deliveries: readonly StoredDelivery[],
-): Promise<ApplyOutcome[]> {
-  // Claim the deliveries still to merge; one that another merge holds is skipped (it is theirs).
-  const claimed = new Set(
-    (
-      await tx
-        .select({ id: webhookEvents.id })
-        .from(webhookEvents)
-        .where(
-          and(
-            inArray(
-              webhookEvents.id,
-              deliveries.map((d) => d.id),
-            ),
-            or(isNull(webhookEvents.verdict), inArray(webhookEvents.verdict, ['failed', 'orphan'])),
-          ),
-        )
-        .orderBy(asc(webhookEvents.id))
-        .for('update', { skipLocked: true })
-    ).map((row) => row.id),
-  );
-  const mine = deliveries.filter((d) => claimed.has(d.id));
-  if (mine.length === 0) return [];
-  const now = ctx.now();
-  const outcomes = await mergeInTransaction(ctx, tx, mine, now);
-  await tx.execute(sql`
-    UPDATE webhook_events AS e
-       SET verdict = v.verdict, call_id = v.call_id, changed_fields = v.changed_fields,
-           processed_at = ${now.toISOString()}::timestamptz, attempts = e.attempts + 1, error = NULL
-      FROM jsonb_to_recordset(${JSON.stringify(outcomes.map(verdictRow))}::jsonb)
-           AS v(id uuid, verdict text, call_id uuid, changed_fields text[])
-     WHERE e.id = v.id`);
-  return outcomes;
-}
-
-/** What an event row records of its merge. */
-export function verdictRow(outcome: ApplyOutcome) {
-  return {
-    id: outcome.eventId,
-    verdict: outcome.verdict,
-    call_id: outcome.call?.id ?? null,
-    changed_fields: outcome.changed,
-  };
-}
-
 /**
- * The merge of a batch of deliveries (claimed by the caller, who records the verdicts): their calls
+ * The merge of a batch of deliveries, claimed by the caller, who records the verdicts: their calls
  * found or created and locked, each call's deliveries folded in arrival order through the merge,
  * every call written once, and the follow-up polls enqueued in the same transaction.
+ *
+ * The verdicts are known as soon as this resolves; the writes are issued but may still be running:
+ * the caller issues its own statements behind them and awaits `outcomes` (the calls as stored).
  */
 export async function mergeInTransaction(
   ctx: AppContext,
-  tx: Db,
+  tx: SqlTransaction,
   deliveries: readonly StoredDelivery[],
   now: Date,
-): Promise<ApplyOutcome[]> {
+): Promise<{ verdicts: Verdict[]; outcomes: Promise<ApplyOutcome[]> }> {
   const mine = [...deliveries].sort(
     (a, b) => a.receivedAt.getTime() - b.receivedAt.getTime() || (a.id < b.id ? -1 : 1),
   );
-  const found = await findOrCreateCalls(tx, mine, now);
-  const merged = new Set<string>();
-  for (const { call, digests } of found.values()) digests.forEach((d) => merged.add(`${call.id}/${d}`));
+  const { found, merged } = await findOrCreateCalls(tx, mine, now);
 
   const works = new Map<string, CallWork>();
-  const verdicts: {
-    id: string;
-    verdict: ApplyOutcome['verdict'];
-    callId: string | null;
-    changed: string[];
-  }[] = [];
+  const verdicts: Verdict[] = [];
   const createdBy = new Map<string, string>();
   for (const delivery of mine) {
-    const key = callKey(delivery.organizationId, delivery.snapshot.providerCallId);
-    const match = found.get(key);
+    const match = found.get(callKey(delivery.organizationId, delivery.snapshot.providerCallId));
     if (!match) {
       verdicts.push({ id: delivery.id, verdict: 'orphan', callId: null, changed: [] });
       continue;
@@ -262,16 +251,21 @@ export async function mergeInTransaction(
     });
   }
 
-  const stored = await writeCalls(tx, [...works.values()], now);
-  await ctx.jobs.sendMany('call.poll', followUpPolls(ctx, [...stored.values()], works), { tx });
-
-  return verdicts.map((v) => ({
-    eventId: v.id,
-    verdict: v.verdict,
-    call: v.callId ? (stored.get(v.callId) ?? null) : null,
-    changed: v.changed,
-    created: v.callId !== null && createdBy.get(v.callId) === v.id,
-  }));
+  // Issued back to back; the caller's statements follow.
+  const written = writeCalls(tx, [...works.values()], now);
+  const polled = ctx.jobs.sendMany('call.poll', followUpPolls(ctx, [...works.values()]), { sqlTx: tx });
+  const outcomes = Promise.all([written, polled]).then(([stored]) =>
+    verdicts.map((v) => ({
+      eventId: v.id,
+      verdict: v.verdict,
+      call: v.callId ? (stored.get(v.callId) ?? null) : null,
+      changed: v.changed,
+      created: v.callId !== null && createdBy.get(v.callId) === v.id,
+    })),
+  );
+  // Awaited by the caller; a failure meanwhile must not be reported as unhandled.
+  outcomes.catch(() => {});
+  return { verdicts, outcomes };
 }
 
 /**
@@ -279,24 +273,19 @@ export async function mergeInTransaction(
  * recording come from GET /executions) in two seconds; a call first heard of by webhook is polled
  * one interval later (webhooks are flowing for it).
  */
-function followUpPolls(
-  ctx: AppContext,
-  stored: CallRow[],
-  works: Map<string, CallWork>,
-): BatchJob<JobMap['call.poll']>[] {
+function followUpPolls(ctx: AppContext, works: CallWork[]): BatchJob<JobMap['call.poll']>[] {
   const jobs: BatchJob<JobMap['call.poll']>[] = [];
-  for (const call of stored) {
-    if (!call.providerCallId) continue;
+  for (const { call, state, created } of works) {
+    if (!state.providerCallId) continue;
     const payload = { callId: call.id, organizationId: call.organizationId };
-    if (isTerminalStatus(call.status as never) && !call.confirmedAt) jobs.push({ payload, startAfter: 2 });
-    else if (works.get(call.id)?.created)
-      jobs.push({ payload, startAfter: Math.ceil(ctx.config.polling.intervalMs / 1000) });
+    if (isTerminalStatus(state.status) && !call.confirmedAt) jobs.push({ payload, startAfter: 2 });
+    else if (created) jobs.push({ payload, startAfter: Math.ceil(ctx.config.polling.intervalMs / 1000) });
   }
   return jobs;
 }
 
-/** Writes each call's merged state in one statement; returns the calls as stored, by id. */
-async function writeCalls(tx: Db, works: CallWork[], now: Date): Promise<Map<string, CallRow>> {
+/** Writes each call's merged state in one statement; resolves to the calls as stored, by id. */
+async function writeCalls(tx: SqlTransaction, works: CallWork[], now: Date): Promise<Map<string, CallRow>> {
   if (works.length === 0) return new Map();
   const rows = works.map(({ call, state: next, changed, lastWebhookAt, lastPolledAt }) => ({
     id: call.id,
@@ -325,143 +314,223 @@ async function writeCalls(tx: Db, works: CallWork[], now: Date): Promise<Map<str
     last_polled_at: lastPolledAt ?? null,
     bump: changed.size > 0,
   }));
-  const result = (await tx.execute(sql`
-    UPDATE calls AS c
-       SET status = v.status, provider_call_id = v.provider_call_id,
-           provider_agent_id = COALESCE(v.provider_agent_id, c.provider_agent_id), direction = v.direction,
-           to_number = v.to_number, from_number = v.from_number, duration = v.duration,
-           transcription = v.transcription, recording_url = v.recording_url, summary = v.summary,
-           extracted_data = v.extracted_data, total_cost_cents = v.total_cost_cents,
-           cost_breakdown = v.cost_breakdown, hangup_by = v.hangup_by, hangup_reason = v.hangup_reason,
-           hangup_provider_code = v.hangup_provider_code, error_message = v.error_message,
-           started_at = v.started_at, ended_at = v.ended_at, provider_raw = v.provider_raw,
-           merge_state = v.merge_state,
-           last_webhook_at = COALESCE(v.last_webhook_at, c.last_webhook_at),
-           last_polled_at = COALESCE(v.last_polled_at, c.last_polled_at),
-           version = CASE WHEN v.bump THEN c.version + 1 ELSE c.version END,
-           updated_at = CASE WHEN v.bump THEN ${now.toISOString()}::timestamptz ELSE c.updated_at END
-      FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS v(
-             id uuid, status text, provider_call_id text, provider_agent_id text, direction text,
-             to_number text, from_number text, duration numeric, transcription text, recording_url text,
-             summary text, extracted_data jsonb, total_cost_cents numeric, cost_breakdown jsonb,
-             hangup_by text, hangup_reason text, hangup_provider_code integer, error_message text,
-             started_at timestamptz, ended_at timestamptz, provider_raw jsonb, merge_state jsonb,
-             last_webhook_at timestamptz, last_polled_at timestamptz, bump boolean)
-     WHERE c.id = v.id
-    RETURNING c.*`)) as unknown as { rows: Record<string, unknown>[] };
-  const stored = result.rows.map(callFromDriver);
-  return new Map(stored.map((row) => [row.id, row]));
+  const { rows: stored } = await tx.query(
+    `UPDATE calls AS c
+        SET status = v.status, provider_call_id = v.provider_call_id,
+            provider_agent_id = COALESCE(v.provider_agent_id, c.provider_agent_id), direction = v.direction,
+            to_number = v.to_number, from_number = v.from_number, duration = v.duration,
+            transcription = v.transcription, recording_url = v.recording_url, summary = v.summary,
+            extracted_data = v.extracted_data, total_cost_cents = v.total_cost_cents,
+            cost_breakdown = v.cost_breakdown, hangup_by = v.hangup_by, hangup_reason = v.hangup_reason,
+            hangup_provider_code = v.hangup_provider_code, error_message = v.error_message,
+            started_at = v.started_at, ended_at = v.ended_at, provider_raw = v.provider_raw,
+            merge_state = v.merge_state,
+            last_webhook_at = COALESCE(v.last_webhook_at, c.last_webhook_at),
+            last_polled_at = COALESCE(v.last_polled_at, c.last_polled_at),
+            version = CASE WHEN v.bump THEN c.version + 1 ELSE c.version END,
+            updated_at = CASE WHEN v.bump THEN $2 ELSE c.updated_at END
+       FROM jsonb_to_recordset($1::jsonb) AS v(
+              id uuid, status text, provider_call_id text, provider_agent_id text, direction text,
+              to_number text, from_number text, duration numeric, transcription text, recording_url text,
+              summary text, extracted_data jsonb, total_cost_cents numeric, cost_breakdown jsonb,
+              hangup_by text, hangup_reason text, hangup_provider_code integer, error_message text,
+              started_at timestamptz, ended_at timestamptz, provider_raw jsonb, merge_state jsonb,
+              last_webhook_at timestamptz, last_polled_at timestamptz, bump boolean)
+      WHERE c.id = v.id
+     RETURNING c.id, c.provider_agent_id, c.duration, c.total_cost_cents, c.version, c.updated_at`,
+    [JSON.stringify(rows), now],
+  );
+  // The rest of each row is what was locked and what the merge wrote: not read back.
+  const byId = new Map(works.map((work) => [work.call.id, work]));
+  return new Map(
+    stored.map((raw) => {
+      const { call, state, lastWebhookAt, lastPolledAt } = byId.get(raw.id as string)!;
+      const written = callFromDriver(raw, RETURNED_COLUMNS);
+      const row: CallRow = {
+        ...call,
+        ...providerColumnsOf(state),
+        ...written,
+        lastWebhookAt: lastWebhookAt ?? call.lastWebhookAt,
+        lastPolledAt: lastPolledAt ?? call.lastPolledAt,
+      };
+      return [call.id, row];
+    }),
+  );
 }
 
-/** A call a batch merges into, locked, with the digests of the payloads already merged into it. */
+/** Columns the merge's write hands back: the ones PostgreSQL rounds or derives. */
+const RETURNED_COLUMNS = [
+  'id',
+  'providerAgentId',
+  'duration',
+  'totalCostCents',
+  'version',
+  'updatedAt',
+] as const;
+
+/** The provider-owned columns of a call holding this merged state. */
+function providerColumnsOf(state: CallProviderState) {
+  return {
+    status: state.status,
+    providerCallId: state.providerCallId,
+    direction: state.direction,
+    toNumber: state.toNumber,
+    fromNumber: state.fromNumber,
+    transcription: state.transcription,
+    recordingUrl: state.recordingUrl,
+    summary: state.summary,
+    extractedData: state.extractedData,
+    costBreakdown: state.costBreakdown,
+    hangupBy: state.hangupBy,
+    hangupReason: state.hangupReason,
+    hangupProviderCode: state.hangupProviderCode,
+    errorMessage: state.errorMessage,
+    startedAt: state.startedAt,
+    endedAt: state.endedAt,
+    providerRaw: state.providerRaw,
+    mergeState: state.mergeState as unknown as Record<string, unknown> | null,
+  } satisfies Partial<CallRow>;
+}
+
+/** A call a batch merges into, locked. */
 interface FoundCall {
   call: CallRow;
   created: boolean;
-  digests: string[];
 }
+
+/**
+ * The calls of the deliveries' executions, locked (the latest version of each row), and the new
+ * calls for executions of our agents not seen before (calls from Bolna's dashboard, batches,
+ * inbound). A delivery that carries the marker of a call we placed is not used to create one.
+ */
+const LOCK_OR_CREATE = `
+  WITH locked AS (
+    SELECT c.* FROM calls c
+     WHERE c.provider = 'bolna' AND c.provider_call_id = ANY($1::text[])
+     ORDER BY c.id FOR UPDATE
+  ), created AS (
+    INSERT INTO calls (organization_id, agent_id, provider_call_id, provider_agent_id, status, direction,
+                       to_number, from_number, metadata, created_at, updated_at)
+    SELECT w.organization_id, a.id, w.provider_call_id, w.provider_agent_id, w.status, w.direction,
+           w.to_number, w.from_number, '{"origin":"provider"}'::jsonb, w.created_at, $3
+      FROM jsonb_to_recordset($2::jsonb) AS w(
+             organization_id uuid, provider_call_id text, provider_agent_id text, status text,
+             direction text, to_number text, from_number text, created_at timestamptz)
+      JOIN agents a ON a.provider = 'bolna' AND a.provider_agent_id = w.provider_agent_id
+                   AND a.organization_id = w.organization_id
+     WHERE NOT EXISTS (SELECT 1 FROM locked l WHERE l.provider_call_id = w.provider_call_id)
+    ON CONFLICT DO NOTHING
+    RETURNING *
+  )
+  SELECT false AS created_now, * FROM locked
+  UNION ALL
+  SELECT true, * FROM created`;
+
+/** The payload digests already merged into the calls of these executions (read after their lock). */
+const MERGED_DIGESTS = `
+  SELECT c.id AS call_id,
+         -- A subquery per call (by the call_id index), whatever the table statistics say.
+         array(SELECT e.payload_digest FROM webhook_events e
+                WHERE e.call_id = c.id AND e.payload_digest IS NOT NULL
+                  AND e.verdict IN ('applied', 'duplicate', 'stale')) AS digests
+    FROM calls c
+   WHERE c.provider = 'bolna' AND c.provider_call_id = ANY($1::text[])`;
 
 /**
  * The calls the deliveries belong to, locked, by organization and execution id: the call of that
  * execution; else the call we placed that carries our marker (the webhook can beat Bolna's answer to
- * POST /call); else a new call when the execution's agent is ours (calls from Bolna's dashboard,
- * batches, inbound); else none (an orphan).
+ * POST /call); else a new call when the execution's agent is ours; else none (an orphan). Also the
+ * `callId/digest` of every payload already merged into them (a repeat is a duplicate).
  */
 async function findOrCreateCalls(
-  tx: Db,
+  tx: SqlTransaction,
   deliveries: StoredDelivery[],
   now: Date,
-): Promise<Map<string, FoundCall>> {
+): Promise<{ found: Map<string, FoundCall>; merged: Set<string> }> {
   const wanted = new Map<string, StoredDelivery>();
   for (const d of deliveries) {
     const key = callKey(d.organizationId, d.snapshot.providerCallId);
     if (!wanted.has(key)) wanted.set(key, d);
   }
   const found = new Map<string, FoundCall>();
-  const missing = () => [...wanted].filter(([key]) => !found.has(key));
-  const lockByExecution = async (executionIds: string[]) => {
-    if (executionIds.length === 0) return;
-    const rows = await tx
-      .select({
-        call: calls,
-        // What was merged into the call already, read under its lock: a repeat is a duplicate.
-        digests: sql<string[]>`array(
-          SELECT e.payload_digest FROM webhook_events e
-           WHERE e.call_id = calls.id AND e.payload_digest IS NOT NULL
-             AND e.verdict IN ('applied', 'duplicate', 'stale'))`,
-      })
-      .from(calls)
-      .where(and(eq(calls.provider, 'bolna'), inArray(calls.providerCallId, [...new Set(executionIds)])))
-      .orderBy(asc(calls.id))
-      .for('update', { of: calls });
-    for (const { call, digests } of rows) {
+  const take = (rows: Record<string, unknown>[]) => {
+    for (const raw of rows) {
+      const call = callFromDriver(raw);
       const key = callKey(call.organizationId, call.providerCallId!);
-      if (wanted.has(key) && !found.has(key)) found.set(key, { call, created: false, digests });
+      if (wanted.has(key) && !found.has(key)) found.set(key, { call, created: raw.created_now === true });
     }
   };
-  await lockByExecution([...wanted.values()].map((d) => d.snapshot.providerCallId));
+  const missing = () => [...wanted].filter(([key]) => !found.has(key)).map(([, d]) => d);
+  const newCalls = (candidates: StoredDelivery[]) =>
+    JSON.stringify(
+      candidates
+        .filter((d) => d.snapshot.providerAgentId)
+        .map(({ organizationId, snapshot }) => ({
+          organization_id: organizationId,
+          provider_call_id: snapshot.providerCallId,
+          provider_agent_id: snapshot.providerAgentId,
+          status: snapshot.status ?? 'initiated',
+          direction: snapshot.direction,
+          to_number: snapshot.toNumber,
+          from_number: snapshot.fromNumber,
+          created_at: snapshot.providerCreatedAt ?? now,
+        })),
+    );
 
-  for (const [key, d] of missing()) {
-    const marker = markerOf(d.snapshot);
-    if (!marker || !/^[0-9a-f-]{36}$/i.test(marker)) continue;
-    const [claimed] = await tx
-      .update(calls)
-      .set({ providerCallId: d.snapshot.providerCallId })
-      .where(
-        and(eq(calls.organizationId, d.organizationId), eq(calls.id, marker), isNull(calls.providerCallId)),
-      )
-      .returning();
-    // A call of ours without an execution id yet: nothing was merged into it.
-    if (claimed) found.set(key, { call: claimed, created: false, digests: [] });
-  }
+  const executions = [...new Set(deliveries.map((d) => d.snapshot.providerCallId))];
+  const withoutMarker = [...wanted.values()].filter((d) => !ourMarker(d.snapshot));
+  const first = tx.query(LOCK_OR_CREATE, [executions, newCalls(withoutMarker), now]);
+  const digests = tx.query<{ call_id: string; digests: string[] }>(MERGED_DIGESTS, [executions]);
+  // Awaited below; when an earlier statement fails first, its failure is the one reported.
+  digests.catch(() => {});
+  take((await first).rows);
 
-  const creatable = missing()
-    .map(([, d]) => d)
-    .filter((d) => d.snapshot.providerAgentId);
-  if (creatable.length === 0) return found;
-  // A call is created only for an agent of the same organization (one statement: agent and insert).
-  const rows = creatable.map(({ organizationId, snapshot }) => ({
-    organization_id: organizationId,
-    provider_call_id: snapshot.providerCallId,
-    provider_agent_id: snapshot.providerAgentId,
-    status: snapshot.status ?? 'initiated',
-    direction: snapshot.direction,
-    to_number: snapshot.toNumber,
-    from_number: snapshot.fromNumber,
-    created_at: snapshot.providerCreatedAt ?? now,
-  }));
-  const inserted = (await tx.execute(sql`
-    INSERT INTO calls (organization_id, agent_id, provider_call_id, provider_agent_id, status, direction,
-                       to_number, from_number, metadata, created_at, updated_at)
-    SELECT v.organization_id, a.id, v.provider_call_id, v.provider_agent_id, v.status, v.direction,
-           v.to_number, v.from_number, '{"origin":"provider"}'::jsonb, v.created_at,
-           ${now.toISOString()}::timestamptz
-      FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS v(
-             organization_id uuid, provider_call_id text, provider_agent_id text, status text,
-             direction text, to_number text, from_number text, created_at timestamptz)
-      JOIN agents a ON a.provider = 'bolna' AND a.provider_agent_id = v.provider_agent_id
-                   AND a.organization_id = v.organization_id
-    ON CONFLICT DO NOTHING
-    RETURNING *`)) as unknown as { rows: Record<string, unknown>[] };
-  for (const raw of inserted.rows) {
-    const call = callFromDriver(raw);
-    found.set(callKey(call.organizationId, call.providerCallId!), { call, created: true, digests: [] });
+  if (found.size < wanted.size) {
+    // Calls we placed whose execution id was not known yet: claimed by their marker.
+    for (const d of missing()) {
+      const marker = ourMarker(d.snapshot);
+      if (!marker) continue;
+      const { rows } = await tx.query(
+        `UPDATE calls SET provider_call_id = $1
+          WHERE organization_id = $2 AND id = $3 AND provider_call_id IS NULL RETURNING *`,
+        [d.snapshot.providerCallId, d.organizationId, marker],
+      );
+      take(rows);
+    }
+    // Marked deliveries whose call is gone, and executions another transaction created meanwhile.
+    const left = missing();
+    if (left.length > 0) {
+      const again = left.map((d) => d.snapshot.providerCallId);
+      take((await tx.query(LOCK_OR_CREATE, [again, newCalls(left), now])).rows);
+    }
   }
-  // Not created: another transaction created it first (theirs, locked now), or its agent is not ours.
-  const left = missing().map(([, d]) => d.snapshot.providerCallId);
-  if (left.length > 0) await lockByExecution(left);
-  return found;
+  const merged = new Set((await digests).rows.flatMap((r) => r.digests.map((d) => `${r.call_id}/${d}`)));
+  return { found, merged };
 }
 
-const CALL_COLUMNS = Object.entries(getTableColumns(calls));
+/** The id of the call we placed, when the execution carries our marker. */
+function ourMarker(snapshot: ProviderCallSnapshot): string | null {
+  const marker = markerOf(snapshot);
+  return marker && /^[0-9a-f-]{36}$/i.test(marker) ? marker : null;
+}
+
+const CALL_COLUMNS = getTableColumns(calls);
+const ALL_CALL_COLUMNS = Object.keys(CALL_COLUMNS) as (keyof CallRow)[];
 
 /** A `calls` row as the driver returned it from raw SQL (`RETURNING *`), typed like Drizzle's. */
-function callFromDriver(raw: Record<string, unknown>): CallRow {
+function callFromDriver(raw: Record<string, unknown>): CallRow;
+function callFromDriver<K extends keyof CallRow>(
+  raw: Record<string, unknown>,
+  keys: readonly K[],
+): Pick<CallRow, K>;
+function callFromDriver(raw: Record<string, unknown>, keys: readonly (keyof CallRow)[] = ALL_CALL_COLUMNS) {
   const row: Record<string, unknown> = {};
-  for (const [key, column] of CALL_COLUMNS) {
+  for (const key of keys) {
+    const column = CALL_COLUMNS[key];
     const value = raw[column.name];
-    row[key] = value === null || value === undefined ? null : column.mapFromDriverValue(value);
+    row[key] = value === null || value === undefined ? null : column.mapFromDriverValue(value as never);
   }
-  return row as CallRow;
+  return row;
 }
 
 /** Re-applies the orphans that name this execution or agent, now that its call or agent exists. */

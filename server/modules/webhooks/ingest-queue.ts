@@ -11,10 +11,8 @@
  * recovery job merges them.
  */
 import { randomUUID } from 'node:crypto';
-import { inArray, sql } from 'drizzle-orm';
 import type { AppContext } from '../../context.js';
-import type { Db } from '../../db/index.js';
-import { organizations } from '../../db/schema.js';
+import type { SqlTransaction } from '../../db/index.js';
 import { mergeInTransaction, verdictRow, type ApplyOutcome, type StoredDelivery } from './apply-event.js';
 import { publishOutcomes } from './process.js';
 import { refusal, storeUnmerged, type CheckedWebhook } from './receive.js';
@@ -45,8 +43,8 @@ interface Pending {
 }
 
 export function createIngestQueue(ctx: AppContext, options: IngestQueueOptions = {}): IngestQueue {
-  const concurrency = Math.max(1, options.concurrency ?? 2);
-  const maxBatch = Math.max(1, options.maxBatch ?? 64);
+  const concurrency = Math.max(1, options.concurrency ?? Number(process.env.XC ?? 2));
+  const maxBatch = Math.max(1, options.maxBatch ?? Number(process.env.XB ?? 64));
   /** Waiting deliveries by token digest (one organization), oldest organization first. */
   const waiting = new Map<string, Pending[]>();
   /** Organizations with a transaction running: their next deliveries wait for it. */
@@ -139,12 +137,12 @@ async function storeBatch(ctx: AppContext, orgs: OrganizationCache, batch: Pendi
   let stored: { ids: (string | null)[]; outcomes: ApplyOutcome[] };
   try {
     try {
-      stored = await ctx.db.transaction((tx) => storeAndMerge(ctx, tx, orgs, batch));
+      stored = await ctx.database.transaction((tx) => storeAndMerge(ctx, tx, orgs, batch));
     } catch (err) {
       if (!(err instanceof StaleOrganization)) throw err;
       // A token was rotated (or its organization deleted) since it was cached: look them up again.
       batch.forEach((pending) => orgs.delete(pending.webhook.tokenHash));
-      stored = await ctx.db.transaction((tx) => storeAndMerge(ctx, tx, orgs, batch));
+      stored = await ctx.database.transaction((tx) => storeAndMerge(ctx, tx, orgs, batch));
     }
   } catch (err) {
     stop();
@@ -172,15 +170,20 @@ async function storeBatch(ctx: AppContext, orgs: OrganizationCache, batch: Pendi
  * Finds the organizations by token digest, merges the deliveries of those found, and inserts them
  * with their verdicts. Returns each delivery's event id (null: unknown token, nothing stored).
  */
-async function storeAndMerge(ctx: AppContext, tx: Db, orgs: OrganizationCache, batch: Pending[]) {
+async function storeAndMerge(
+  ctx: AppContext,
+  tx: SqlTransaction,
+  orgs: OrganizationCache,
+  batch: Pending[],
+): Promise<{ ids: (string | null)[]; outcomes: ApplyOutcome[] }> {
   const unknown = [...new Set(batch.map((p) => p.webhook.tokenHash))].filter((hash) => !orgs.has(hash));
   if (unknown.length > 0) {
-    const rows = await tx
-      .select({ id: organizations.id, tokenHash: organizations.webhookTokenHash })
-      .from(organizations)
-      .where(inArray(organizations.webhookTokenHash, unknown));
+    const { rows } = await tx.query<{ id: string; webhook_token_hash: string }>(
+      'SELECT id, webhook_token_hash FROM organizations WHERE webhook_token_hash = ANY($1::text[])',
+      [unknown],
+    );
     if (orgs.size + rows.length > MAX_CACHED_ORGANIZATIONS) orgs.clear();
-    for (const row of rows) orgs.set(row.tokenHash, row.id);
+    for (const row of rows) orgs.set(row.webhook_token_hash, row.id);
   }
 
   const ids: (string | null)[] = [];
@@ -207,11 +210,11 @@ async function storeAndMerge(ctx: AppContext, tx: Db, orgs: OrganizationCache, b
   if (deliveries.length === 0) return { ids, outcomes: [] };
 
   const now = ctx.now();
-  const outcomes = await mergeInTransaction(ctx, tx, deliveries, now);
-  const rows = outcomes.map((outcome) => {
-    const { webhook, organizationId } = webhooks.get(outcome.eventId)!;
+  const merge = await mergeInTransaction(ctx, tx, deliveries, now);
+  const rows = merge.verdicts.map((verdict) => {
+    const { webhook, organizationId } = webhooks.get(verdict.id)!;
     return {
-      ...verdictRow(outcome),
+      ...verdictRow(verdict),
       organization_id: organizationId,
       token_hash: webhook.tokenHash,
       headers: webhook.headers,
@@ -225,19 +228,22 @@ async function storeAndMerge(ctx: AppContext, tx: Db, orgs: OrganizationCache, b
     };
   });
   // The organization must still hold the token (the cache may be older than a rotation).
-  const inserted = (await tx.execute(sql`
-    INSERT INTO webhook_events (id, organization_id, source, headers, source_ip, received_at, payload,
-                                payload_digest, provider_call_id, provider_agent_id, status, verdict,
-                                call_id, changed_fields, attempts, processed_at)
-    SELECT v.id, v.organization_id, 'webhook', v.headers, v.source_ip, v.received_at, v.payload::jsonb,
-           v.payload_digest, v.provider_call_id, v.provider_agent_id, v.status, v.verdict,
-           v.call_id, v.changed_fields, 1, ${now.toISOString()}::timestamptz
-      FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS v(
-             id uuid, organization_id uuid, token_hash text, headers jsonb, source_ip text,
-             received_at timestamptz, payload text, payload_digest text, provider_call_id text,
-             provider_agent_id text, status text, verdict text, call_id uuid, changed_fields text[])
-      JOIN organizations o ON o.id = v.organization_id AND o.webhook_token_hash = v.token_hash
-    RETURNING id`)) as unknown as { rows: unknown[] };
-  if (inserted.rows.length !== rows.length) throw new StaleOrganization();
+  const inserted = tx.query(
+    `INSERT INTO webhook_events (id, organization_id, source, headers, source_ip, received_at, payload,
+                                 payload_digest, provider_call_id, provider_agent_id, status, verdict,
+                                 call_id, changed_fields, attempts, processed_at)
+     SELECT v.id, v.organization_id, 'webhook', v.headers, v.source_ip, v.received_at, v.payload::jsonb,
+            v.payload_digest, v.provider_call_id, v.provider_agent_id, v.status, v.verdict,
+            v.call_id, v.changed_fields, 1, $2
+       FROM jsonb_to_recordset($1::jsonb) AS v(
+              id uuid, organization_id uuid, token_hash text, headers jsonb, source_ip text,
+              received_at timestamptz, payload text, payload_digest text, provider_call_id text,
+              provider_agent_id text, status text, verdict text, call_id uuid, changed_fields text[])
+       JOIN organizations o ON o.id = v.organization_id AND o.webhook_token_hash = v.token_hash
+     RETURNING id`,
+    [JSON.stringify(rows), now],
+  );
+  const [outcomes, { rows: stored }] = await Promise.all([merge.outcomes, inserted]);
+  if (stored.length !== rows.length) throw new StaleOrganization();
   return { ids, outcomes };
 }
