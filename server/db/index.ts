@@ -106,18 +106,22 @@ function openPostgres(url: string, max: number): Database {
       const client = await pool.connect();
       let broken: Error | undefined;
       try {
-        const begin = client.query('BEGIN');
-        // A failed BEGIN fails the statements queued behind it too; those are what `fn` awaits.
-        begin.catch(() => {});
+        // Statements are chained here (node-postgres no longer queues them itself): each goes out
+        // as soon as the one before it is answered, without waiting for the caller to look. After
+        // a failure (BEGIN included) nothing more is sent: the rest fail with the first error.
+        let tail: Promise<unknown> = client.query('BEGIN');
+        const query = <T>(text: string, params?: unknown[]) => {
+          const run = tail.then(() => client.query(text, params));
+          tail = run;
+          return run as unknown as Promise<{ rows: T[] }>;
+        };
         try {
-          const result = await fn({
-            query: <T>(text: string, params?: unknown[]) =>
-              client.query(text, params) as unknown as Promise<{ rows: T[] }>,
-          });
-          await begin;
+          const result = await fn({ query });
+          await tail;
           await client.query('COMMIT');
           return result;
         } catch (err) {
+          await tail.catch(() => {});
           await client.query('ROLLBACK').catch((rollbackErr: Error) => (broken = rollbackErr));
           throw err;
         }

@@ -43,8 +43,8 @@ interface Pending {
 }
 
 export function createIngestQueue(ctx: AppContext, options: IngestQueueOptions = {}): IngestQueue {
-  const concurrency = Math.max(1, options.concurrency ?? Number(process.env.XC ?? 2));
-  const maxBatch = Math.max(1, options.maxBatch ?? Number(process.env.XB ?? 64));
+  const concurrency = Math.max(1, options.concurrency ?? 1);
+  const maxBatch = Math.max(1, options.maxBatch ?? 64);
   /** Waiting deliveries by token digest (one organization), oldest organization first. */
   const waiting = new Map<string, Pending[]>();
   /** Organizations with a transaction running: their next deliveries wait for it. */
