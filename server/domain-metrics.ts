@@ -23,7 +23,7 @@ export function createDomainMetrics(registry: Registry) {
     }),
     mergeDuration: new Histogram({
       name: 'automitra_merge_duration_seconds',
-      help: 'Time to merge one delivery into its call',
+      help: 'Time of one merge transaction (a batch of one or more deliveries, stored and merged)',
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
       registers: [registry],
     }),

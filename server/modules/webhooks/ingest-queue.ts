@@ -7,8 +7,8 @@
  * deliveries always go to the same lane (by execution id), so lanes never contend for a call.
  *
  * Nothing is acknowledged before it is stored. When a batch cannot be merged (a bug, a deadlock with
- * another node), its deliveries are stored one by one without their merge and acknowledged, and the
- * recovery job merges them.
+ * another node), its deliveries are tried one by one; one that still fails is stored without its
+ * merge and acknowledged, and the recovery job merges it (every minute, up to ten attempts).
  */
 import { randomUUID } from 'node:crypto';
 import type { AppContext } from '../../context.js';
@@ -146,14 +146,17 @@ async function storeBatch(ctx: AppContext, orgs: OrganizationCache, batch: Pendi
     }
   } catch (err) {
     stop();
-    ctx.log.error(
-      { err, deliveries: batch.length },
-      'storing and merging webhook deliveries failed; they are stored unmerged for the recovery job',
-    );
-    for (const pending of batch) {
-      await storeUnmerged(ctx, pending.webhook).then(pending.resolve, pending.reject);
+    if (batch.length > 1) {
+      // One bad delivery must not hold back the others: each on its own.
+      for (const pending of batch) await storeBatch(ctx, orgs, [pending]);
+      return;
     }
-    ctx.jobs.send('webhooks.recover', {}).catch(() => {});
+    ctx.metrics.webhookVerdicts.inc({ verdict: 'failed' });
+    ctx.log.error(
+      { err },
+      'storing and merging a webhook delivery failed; it is stored unmerged for the recovery job',
+    );
+    await storeUnmerged(ctx, batch[0]!.webhook).then(batch[0]!.resolve, batch[0]!.reject);
     return;
   }
   stop();

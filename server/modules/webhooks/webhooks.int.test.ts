@@ -3,6 +3,7 @@ import { expectError, signUp, startTestApp, type Client, type TestApp } from '..
 import { testDbKind } from '../../../test/db.js';
 import { waitUntil } from '../../../test/wait.js';
 import { adoptOrphans } from './apply-event.js';
+import { recoverDeliveries } from './recover.job.js';
 
 /** A Bolna execution body as webhooks carry it (naive UTC timestamps, telephony duration as a string). */
 function execution(id: string, agentId: string, status: string, extra: Record<string, unknown> = {}) {
@@ -80,6 +81,67 @@ describe(`webhook receiver (${testDbKind()})`, { timeout: 30_000 }, () => {
     expect(rows.map((r) => r.raw_body)).toContain('{"id": "e-1", "status":');
   });
 
+  it('rejects a body with a NUL escape (jsonb cannot hold it) as a 400, and keeps it', async () => {
+    const body = JSON.stringify(execution('e-nul', providerAgentId, 'ringing', { summary: 'a\u0000b' }));
+    expect(body).toContain('\\u0000');
+    expect(expectError(await post(body), 400).message).toContain('u0000');
+    // An escaped backslash followed by "u0000" is ordinary text.
+    const text = JSON.stringify(execution('e-not-nul', providerAgentId, 'ringing', { summary: 'a\\u0000b' }));
+    expect((await post(text)).statusCode).toBe(202);
+  });
+
+  it('refuses a rotated token at once, although the receiver has just used it', async () => {
+    const old = (await client.get(`/api/orgs/${orgId}/webhook`)).json().token as string;
+    expect(
+      (await post(execution('exec-rotate-1', providerAgentId, 'ringing'), `?token=${old}`)).statusCode,
+    ).toBe(202);
+    const fresh = (await client.post(`/api/orgs/${orgId}/webhook/rotate`)).json().token as string;
+    const before = await countEvents();
+    expectError(await post(execution('exec-rotate-1', providerAgentId, 'in-progress'), `?token=${old}`), 401);
+    expect(await countEvents()).toBe(before);
+    expect(
+      (await post(execution('exec-rotate-1', providerAgentId, 'in-progress'), `?token=${fresh}`)).statusCode,
+    ).toBe(202);
+    expect(await callByExecution('exec-rotate-1')).toMatchObject({ status: 'in_progress' });
+    token = fresh;
+  });
+
+  it('stores and acknowledges deliveries whose merge fails, and merges them once it can', async () => {
+    // A fault inside the merge's transaction: creating this execution's call fails.
+    await t.testDb.database.withSession((s) =>
+      s.exec(`
+        CREATE FUNCTION test_refuse_call() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+          IF NEW.provider_call_id = 'exec-faulty-1' THEN RAISE EXCEPTION 'injected fault'; END IF;
+          RETURN NEW;
+        END $$;
+        CREATE TRIGGER test_refuse_call BEFORE INSERT ON calls FOR EACH ROW EXECUTE FUNCTION test_refuse_call();`),
+    );
+    const [faulty, healthy] = await Promise.all([
+      post(execution('exec-faulty-1', providerAgentId, 'ringing')),
+      post(execution('exec-healthy-1', providerAgentId, 'ringing')),
+    ]);
+    expect(faulty.statusCode).toBe(202);
+    expect(healthy.statusCode).toBe(202);
+    const verdictOf = async (id: string) =>
+      (
+        await t.testDb.database.withSession((s) =>
+          s.query<{ verdict: string | null }>('SELECT verdict FROM webhook_events WHERE id = $1', [id]),
+        )
+      ).rows[0]?.verdict;
+    // Both stored; the healthy one merged (on its own, if it shared the failed batch), the other not.
+    expect(await verdictOf(faulty.json().eventId)).toBeNull();
+    expect(await verdictOf(healthy.json().eventId)).toBe('applied');
+    expect(await callByExecution('exec-faulty-1')).toBeUndefined();
+
+    await t.testDb.database.withSession((s) =>
+      s.exec('DROP TRIGGER test_refuse_call ON calls; DROP FUNCTION test_refuse_call();'),
+    );
+    await recoverDeliveries(t.app.automitra, 0);
+    expect(await verdictOf(faulty.json().eventId)).toBe('applied');
+    expect(await callByExecution('exec-faulty-1')).toMatchObject({ status: 'ringing' });
+  });
+
   it('answers 413 to a body over the limit', async () => {
     const huge = execution('e-big', providerAgentId, 'completed', { transcript: 'x'.repeat(600 * 1024) });
     expectError(await post(huge), 413, 'payload_too_large');
@@ -104,7 +166,7 @@ describe(`webhook receiver (${testDbKind()})`, { timeout: 30_000 }, () => {
     );
     expect(rows).toHaveLength(1);
     expect(rows[0]!.headers['user-agent']).toBe('bolna-test');
-    await waitUntil(async () => Boolean(await callByExecution('exec-inbound-1')));
+    // Stored and merged in the transaction the 202 waited for: the call is there already.
     const call = await callByExecution('exec-inbound-1');
     expect(call).toMatchObject({ status: 'ringing', direction: 'inbound', fromNumber: '+14155550199' });
   });
