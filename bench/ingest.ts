@@ -3,7 +3,7 @@
  *
  * Many concurrent senders post realistic Bolna deliveries (the full execution snapshot of each status
  * change, for many different calls) to the real receiver, `POST /api/webhooks/bolna/call-status?token=…`,
- * of the real app (job runtime, background merge, Bolna client on the in-process simulator), and the same
+ * of the real app (job runtime, ingest queue, Bolna client on the in-process simulator), and the same
  * load to a bare baseline route that only INSERTs the body into a table (the floor cost of storing a
  * delivery). Phases, each after a warm-up:
  *

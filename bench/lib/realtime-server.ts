@@ -9,7 +9,7 @@
  *   Fastify server with a bare Socket.IO server on it, no database, no authentication, no
  *   connection-state recovery. A socket joins the room `org:<auth.org>`; `POST BASELINE_REALTIME_PATH?org=<n>`
  *   parses the Bolna body, maps it to a call-shaped object of the platform's size, answers 202 and
- *   then (after `setImmediate`, as the platform does) emits `call:created`/`call:updated` to that room.
+ *   then (after `setImmediate`) emits `call:created`/`call:updated` to that room.
  *
  * The parent talks to it over IPC (`ServerRequest` → `ServerReply`): memory after a forced GC, CPU time
  * and event-loop delay since a mark, and close.
