@@ -220,9 +220,9 @@ function logProbe(run: Run): void {
     table(
       ['what', 'count', 'mean', 'p50', 'p99', 'max', 'note'],
       [
-        row('webhook due → emit (server)', split.toEmit, 'receive, store, 202, merge'),
+        row('webhook due → emit (server)', split.toEmit, 'receive, store and merge, 202'),
         row('emit → client (fan-out)', split.toClient, 'Socket.IO, loopback, client parse'),
-        row('merge transaction', probe.merges, 'applyEvent'),
+        row('merge transaction', probe.merges, 'store + merge of a batch'),
         row('emit (synchronous)', probe.emits, 'broadcast + metrics touch'),
         ...Object.entries(probe.acquire).map(([pool, values]) =>
           row(`pool wait: ${pool}`, values, 'pg.Pool#connect'),

@@ -6,7 +6,7 @@
  *   pool (`automitra` = the app, `automitra-jobs` = pg-boss);
  * - every statement (`pg.Client#query`): how long it took from being issued to its result (queueing on
  *   the connection included), by pool, verb and table;
- * - every merge (`ctx.metrics.mergeDuration`'s timer: the transaction of `applyEvent`);
+ * - every merge (`ctx.metrics.mergeDuration`'s timer: one ingest or merge transaction);
  * - every realtime emit (`ctx.realtime.callCreated/callUpdated`): the synchronous cost of the
  *   Socket.IO broadcast, and the wall-clock moment of each emit by `providerCallId|status`, so the
  *   parent can split its latency into "webhook due → emit" (server) and "emit → client".
