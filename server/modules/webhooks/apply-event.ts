@@ -54,7 +54,7 @@ export function deliveryOf(row: WebhookEventRow): StoredDelivery | null {
 }
 
 /** The provider-owned part of a stored call, as the merge reads it. */
-export function providerStateOf(row: CallRow): CallProviderState {
+function providerStateOf(row: CallRow): CallProviderState {
   return {
     status: row.status as CallProviderState['status'],
     providerCallId: row.providerCallId,

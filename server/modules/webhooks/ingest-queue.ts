@@ -33,8 +33,6 @@ export interface IngestQueue {
    * when no organization has the token (nothing stored).
    */
   submit(webhook: CheckedWebhook): Promise<string>;
-  /** Deliveries waiting or in a transaction. */
-  readonly size: number;
   /** Waits (up to `timeoutMs`) for the deliveries already submitted; later ones are stored unmerged. */
   close(timeoutMs?: number): Promise<void>;
 }
@@ -112,9 +110,6 @@ export function createIngestQueue(ctx: AppContext, options: IngestQueueOptions =
           setImmediate(pump);
         }
       });
-    },
-    get size() {
-      return size;
     },
     async close(timeoutMs = 10_000) {
       closing = true;

@@ -72,11 +72,7 @@ export function refusal(ctx: AppContext, ip: string, reason: 'missing_token' | '
 }
 
 /** Resolves the token to its organization, or refuses (a counter and a log line, nothing stored). */
-export async function authenticateWebhook(
-  ctx: AppContext,
-  token: string | undefined,
-  ip: string,
-): Promise<string> {
+async function authenticateWebhook(ctx: AppContext, token: string | undefined, ip: string): Promise<string> {
   if (!token) throw refusal(ctx, ip, 'missing_token');
   const org = await findOrganizationByWebhookTokenHash(ctx.db, sha256Hex(token));
   if (!org) throw refusal(ctx, ip, 'bad_token');
