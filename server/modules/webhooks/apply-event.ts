@@ -125,7 +125,8 @@ export async function applyDeliveries(
   }
 }
 
-async function markFailed(ctx: AppContext, eventId: string, err: unknown): Promise<void> {
+/** Records a merge that failed on its event: `failed`, the error, one more attempt. */
+export async function markFailed(ctx: AppContext, eventId: string, err: unknown): Promise<void> {
   await updateEvent(ctx.db, eventId, {
     verdict: 'failed',
     error: String((err as Error)?.message ?? err).slice(0, 2000),

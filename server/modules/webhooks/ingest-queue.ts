@@ -1,10 +1,11 @@
 /**
  * The receiver's ingest queue: checked webhook deliveries wait here for the transaction that stores
- * and merges them; their requests are answered when it commits. Each lane takes what accumulated
- * while its previous transaction ran, so a quiet system handles each delivery at once and a busy one
- * stores and merges dozens per transaction (group commit): the token check, the call lookups, the
- * merge's writes and the inserts are a few statements per batch instead of per delivery. A call's
- * deliveries always go to the same lane (by execution id), so lanes never contend for a call.
+ * and merges them; their requests are answered when it commits. One transaction runs at a time and
+ * takes what accumulated while the previous one ran, so a quiet system handles each delivery at once
+ * and a busy one stores and merges dozens per transaction (group commit): the token check, the call
+ * lookups, the merge's writes and the inserts are a few statements per batch instead of per delivery.
+ * One at a time makes the biggest batches, the cheapest per delivery (two at once were measured: the
+ * same throughput at more CPU, docs/benchmarks.md), and batches never lock each other's rows.
  *
  * Nothing is acknowledged before it is stored. When a batch cannot be merged (a bug, a deadlock with
  * another node), its deliveries are tried one by one; one that still fails is stored without its
@@ -18,11 +19,6 @@ import { publishOutcomes } from './process.js';
 import { refusal, storeUnmerged, type CheckedWebhook } from './receive.js';
 
 export interface IngestQueueOptions {
-  /**
-   * Transactions run at once; default 1. One at a time takes the biggest batches, which costs the
-   * least per delivery (docs/benchmarks.md); more suit many organizations with little traffic each.
-   */
-  concurrency?: number;
   /** Deliveries per transaction at most; default 64. */
   maxBatch?: number;
 }
@@ -44,79 +40,45 @@ interface Pending {
 }
 
 export function createIngestQueue(ctx: AppContext, options: IngestQueueOptions = {}): IngestQueue {
-  const concurrency = Math.max(1, options.concurrency ?? 1);
   const maxBatch = Math.max(1, options.maxBatch ?? 64);
-  /** Waiting deliveries by token digest (one organization), oldest organization first. */
-  const waiting = new Map<string, Pending[]>();
-  /** Organizations with a transaction running: their next deliveries wait for it. */
-  const busy = new Set<string>();
-  const running = new Set<Promise<void>>();
+  const waiting: Pending[] = [];
   const orgs: OrganizationCache = new Map();
-  let size = 0;
-  let scheduled = false;
+  let running: Promise<void> | null = null;
   let closing = false;
 
-  /**
-   * Starts transactions while there is room. One organization's deliveries are never in two running
-   * transactions: its calls and its counters (call_stats_daily) are then only ever locked by one
-   * batch at a time, so batches never deadlock and never wait for each other. The ready
-   * organizations are shared between the idle slots.
-   */
-  function pump(): void {
-    scheduled = false;
-    while (running.size < concurrency) {
-      const ready = [...waiting.keys()].filter((key) => !busy.has(key));
-      if (ready.length === 0) return;
-      const share = Math.ceil(ready.length / (concurrency - running.size));
-      const batch: Pending[] = [];
-      const keys: string[] = [];
-      for (const key of ready.slice(0, share)) {
-        const list = waiting.get(key)!;
-        batch.push(...list.splice(0, maxBatch - batch.length));
-        keys.push(key);
-        waiting.delete(key);
-        // Deliveries left over go to the back: organizations take turns.
-        if (list.length > 0) waiting.set(key, list);
-        if (batch.length >= maxBatch) break;
-      }
-      keys.forEach((key) => busy.add(key));
-      const done: Promise<void> = storeBatch(ctx, orgs, batch)
-        .catch((err: unknown) => {
-          // storeBatch answers every request itself; this is a last resort against a bug.
-          ctx.log.error({ err }, 'ingest queue: a batch failed unexpectedly');
-          batch.forEach((pending) => pending.reject(err));
-        })
-        .finally(() => {
-          keys.forEach((key) => busy.delete(key));
-          size -= batch.length;
-          running.delete(done);
-          pump();
-        });
-      running.add(done);
+  /** Runs transactions until nothing waits; the first lets this turn's requests join it. */
+  async function drain(): Promise<void> {
+    await new Promise((resolve) => setImmediate(resolve));
+    while (waiting.length > 0) {
+      const batch = waiting.splice(0, maxBatch);
+      await storeBatch(ctx, orgs, batch).catch((err: unknown) => {
+        // storeBatch answers every request itself; this is a last resort against a bug.
+        ctx.log.error({ err }, 'ingest queue: a batch failed unexpectedly');
+        batch.forEach((pending) => pending.reject(err));
+      });
     }
+    running = null;
   }
 
   return {
     submit(webhook) {
       if (closing) return storeUnmerged(ctx, webhook);
       return new Promise<string>((resolve, reject) => {
-        const list = waiting.get(webhook.tokenHash);
-        if (list) list.push({ webhook, resolve, reject });
-        else waiting.set(webhook.tokenHash, [{ webhook, resolve, reject }]);
-        size += 1;
-        // Let the requests already read in this turn of the event loop join the batch.
-        if (!scheduled) {
-          scheduled = true;
-          setImmediate(pump);
-        }
+        waiting.push({ webhook, resolve, reject });
+        running ??= drain();
       });
     },
     async close(timeoutMs = 10_000) {
       closing = true;
-      const deadline = Date.now() + timeoutMs;
-      while (size > 0 && Date.now() < deadline) {
-        await Promise.race([...running, new Promise((resolve) => setTimeout(resolve, 50))]);
-      }
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        running,
+        new Promise((resolve) => {
+          timer = setTimeout(resolve, timeoutMs);
+          timer.unref();
+        }),
+      ]);
+      clearTimeout(timer);
     },
   };
 }

@@ -2,13 +2,11 @@
  * Deliveries that were stored but not merged (the process stopped in between, or the merge queue
  * was full) or whose merge failed are merged again: at start, then every minute.
  */
-import { sql } from 'drizzle-orm';
 import type { AppContext } from '../../context.js';
-import { webhookEvents } from '../../db/schema.js';
 import type { JobDefinition, JobMap } from '../../jobs/types.js';
-import { deliveryOf, type StoredDelivery } from './apply-event.js';
+import { deliveryOf, markFailed, type StoredDelivery } from './apply-event.js';
 import { mergeDeliveries } from './process.js';
-import { listUnprocessed, updateEvent } from './webhook-events.repository.js';
+import { listUnprocessed } from './webhook-events.repository.js';
 
 declare module '../../jobs/types.js' {
   interface JobMap {
@@ -34,12 +32,7 @@ export async function recoverDeliveries(ctx: AppContext, graceMs = 1_000): Promi
         if (delivery) deliveries.push(delivery);
       } catch (err) {
         // A stored payload the mapping cannot read: failed for good after MAX_ATTEMPTS.
-        await updateEvent(ctx.db, row.id, {
-          verdict: 'failed',
-          error: (err as Error).message.slice(0, 2000),
-          attempts: sql`${webhookEvents.attempts} + 1`,
-          processedAt: ctx.now(),
-        });
+        await markFailed(ctx, row.id, err);
       }
     }
     await mergeDeliveries(ctx, deliveries);
