@@ -298,6 +298,10 @@ suite(CHROMIUM ? 'web app in Chromium' : `web app in Chromium (skipped: ${NO_CHR
       await tab.getByText(/end of history/).waitFor();
 
       await tab.getByRole('link', { name: 'Agents', exact: true }).click();
+      // The calls table (whose rows name the agent too) must be gone first.
+      await tab.waitForURL(/\/agents$/);
+      await tab.getByRole('heading', { name: 'Agents', exact: true }).waitFor();
+      await tab.locator('tr[data-call-id]').first().waitFor({ state: 'detached' });
       await tab.getByRole('row', { name: /Appointment desk/ }).waitFor();
       for (const name of ['New agent', 'Sync to Bolna', 'Call']) {
         expect(await tab.getByRole('button', { name, exact: true }).count()).toBe(0);
