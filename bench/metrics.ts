@@ -433,7 +433,7 @@ async function main(): Promise<number> {
       `${WRITERS} concurrent writers, ${fixed(writerPicks.flat().length)} status updates of last-day calls: ` +
         `${fixed(plainRate)}/s without trigger, ${fixed(triggerRate)}/s with (${fixed((triggerRate / plainRate) * 100)} %)`,
     );
-    // The rollup is still exact after all of that.
+    // The rollup is still exact after all of that (a key's counters: the sum of its writers' rows).
     const drift = await admin.query<{ n: string }>(`
       SELECT count(*)::text AS n FROM (
         SELECT organization_id, coalesce(agent_id, '00000000-0000-0000-0000-000000000000'::uuid), (created_at AT TIME ZONE 'UTC')::date,
@@ -441,12 +441,14 @@ async function main(): Promise<number> {
                coalesce(sum(duration) FILTER (WHERE duration > 0), 0), coalesce(sum(total_cost_cents), 0)
           FROM calls GROUP BY 1, 2, 3, 4
         EXCEPT
-        SELECT organization_id, agent_id, day, status, calls, answered, duration_sum, cost_sum FROM call_stats_daily
+        SELECT organization_id, agent_id, day, status, sum(calls), sum(answered), sum(duration_sum), sum(cost_sum)
+          FROM call_stats_daily GROUP BY 1, 2, 3, 4
       ) AS missing_or_wrong
       UNION ALL
       SELECT count(*)::text FROM (
-        SELECT organization_id, agent_id, day, status, calls, answered, duration_sum, cost_sum FROM call_stats_daily
-         WHERE calls <> 0 OR answered <> 0 OR duration_sum <> 0 OR cost_sum <> 0
+        SELECT organization_id, agent_id, day, status, sum(calls), sum(answered), sum(duration_sum), sum(cost_sum)
+          FROM call_stats_daily GROUP BY 1, 2, 3, 4
+        HAVING sum(calls) <> 0 OR sum(answered) <> 0 OR sum(duration_sum) <> 0 OR sum(cost_sum) <> 0
         EXCEPT
         SELECT organization_id, coalesce(agent_id, '00000000-0000-0000-0000-000000000000'::uuid), (created_at AT TIME ZONE 'UTC')::date,
                status, count(*), count(*) FILTER (WHERE duration > 0),

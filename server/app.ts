@@ -36,6 +36,7 @@ import { callPollJob } from './modules/calls/poll.job.js';
 import { createPollBudget } from './modules/calls/poll-budget.js';
 import { reconcileStaleJob } from './modules/calls/reconcile.job.js';
 import { resumePollsJob } from './modules/calls/resume-polls.job.js';
+import { foldCountersJob } from './modules/metrics/fold-counters.job.js';
 import { recoverDeliveriesJob } from './modules/webhooks/recover.job.js';
 import { registerWebhookRoutes } from './modules/webhooks/webhooks.routes.js';
 import { registerMetricsRoutes } from './modules/metrics/metrics.routes.js';
@@ -154,9 +155,11 @@ async function defineJobs(ctx: AppContext): Promise<void> {
   await ctx.jobs.define(reconcileStaleJob(ctx));
   await ctx.jobs.define(recoverDeliveriesJob(ctx));
   await ctx.jobs.define(resumePollsJob(ctx));
+  await ctx.jobs.define(foldCountersJob(ctx));
   await ctx.jobs.schedule('calls.reconcile-stale', '* * * * *', {});
   await ctx.jobs.schedule('webhooks.recover', '* * * * *', {});
   await ctx.jobs.schedule('calls.resume-polls', '* * * * *', {});
+  await ctx.jobs.schedule('metrics.fold-counters', '* * * * *', {});
   // After a restart: merge what was stored but not merged, and pick up overdue polls now.
   await ctx.jobs.send('webhooks.recover', {});
   await ctx.jobs.send('calls.resume-polls', {});

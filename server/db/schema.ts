@@ -171,7 +171,6 @@ export const calls = pgTable('calls', {
   errorMessage: text('error_message'),
   startedAt: timestamp('started_at', { withTimezone: true }),
   endedAt: timestamp('ended_at', { withTimezone: true }),
-  providerRaw: jsonb('provider_raw').$type<Record<string, unknown>>(),
   providerAgentId: text('provider_agent_id'),
   mergeState: jsonb('merge_state').$type<Record<string, unknown>>(),
   lastWebhookAt: timestamp('last_webhook_at', { withTimezone: true }),
@@ -230,6 +229,8 @@ export const callStatsDaily = pgTable(
     answered: bigint('answered', { mode: 'number' }).notNull().default(0),
     durationSum: numeric('duration_sum', { mode: 'number' }).notNull().default(0),
     costSum: numeric('cost_sum', { mode: 'number' }).notNull().default(0),
+    /** The backend (process id) whose changes the row holds; 0 once folded (`call_stats_fold()`). */
+    writer: integer('writer').notNull().default(0),
   },
-  (t) => [primaryKey({ columns: [t.organizationId, t.day, t.agentId, t.status] })],
+  (t) => [primaryKey({ columns: [t.organizationId, t.day, t.agentId, t.status, t.writer] })],
 );

@@ -5,6 +5,7 @@
  * what makes any permutation, duplication or interleaving of the same deliveries end in the same call.
  */
 
+import { createHash } from 'node:crypto';
 import { STATUS_RANK, isTerminalStatus, type CallStatus } from '../../../common/call-status.js';
 import type { ProviderCallSnapshot } from '../../providers/bolna/mapping.js';
 
@@ -81,15 +82,44 @@ export function compareSnapshots(
 
 /** JSON with object keys sorted: equal values give equal text whatever their key order (jsonb reorders). */
 export function stableStringify(value: unknown): string {
+  if (value === null || value === undefined) return 'null';
+  if (typeof value !== 'object') return JSON.stringify(value);
   if (value instanceof Date) return JSON.stringify(value.toISOString());
-  if (Array.isArray(value)) return `[${value.map(stableStringify).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableStringify(v)}`).join(',')}}`;
+  let out: string;
+  if (Array.isArray(value)) {
+    out = '[';
+    for (let i = 0; i < value.length; i++) out += (i === 0 ? '' : ',') + stableStringify(value[i]);
+    return `${out}]`;
   }
-  return JSON.stringify(value ?? null);
+  const object = value as Record<string, unknown>;
+  out = '{';
+  // Keys in UTF-16 code unit order (the default sort); undefined members are left out, as JSON does.
+  for (const key of Object.keys(object).sort()) {
+    const member = object[key];
+    if (member === undefined) continue;
+    out += `${out.length === 1 ? '' : ','}${JSON.stringify(key)}:${stableStringify(member)}`;
+  }
+  return `${out}}`;
+}
+
+/** Equality of values as `stableStringify` sees it (members that are undefined are absent). */
+export function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (a instanceof Date || b instanceof Date) {
+    return a instanceof Date && b instanceof Date && a.getTime() === b.getTime();
+  }
+  if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object') return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  const x = a as Record<string, unknown>;
+  const y = b as Record<string, unknown>;
+  const keys = Object.keys(x).filter((key) => x[key] !== undefined);
+  if (keys.length !== Object.keys(y).filter((key) => y[key] !== undefined).length) return false;
+  return keys.every((key) => Object.hasOwn(y, key) && sameJson(x[key], y[key]));
+}
+
+/** The digest duplicates are recognised by: the same content, whatever its key order or spacing. */
+export function payloadDigest(payload: unknown): string {
+  return createHash('sha256').update(stableStringify(payload)).digest('hex');
 }
 
 /** Value equality as the database sees it: dates by instant, objects by content. */

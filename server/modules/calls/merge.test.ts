@@ -7,6 +7,7 @@ import {
   type MergeResult,
   type MergeSource,
 } from './merge.js';
+import { payloadDigest } from './merge-rules.js';
 import { reload } from './merge.testing.js';
 
 const ID = '4c5b2a61-8f1e-4d2a-9b7c-0e6f1a2b3c4d';
@@ -163,11 +164,11 @@ describe('mergeSnapshot: an answered call as Bolna sends it', () => {
     expect(state.status).toBe('completed');
   });
 
-  it('a poll repeating known values with a later updated_at refreshes providerRaw without a version bump', () => {
+  it('a poll repeating known values with a later updated_at refreshes the bookkeeping without a version bump', () => {
     const later = { ...WEBHOOKS.completed, updated_at: '2026-01-28T13:40:00.000000' };
     const { state, results } = run(fresh(), [...inOrder, [later, 'poll']]);
     expect(results[5]).toMatchObject({ verdict: 'applied', changed: [] });
-    expect(state.providerRaw?.updated_at).toBe('2026-01-28T13:40:00.000000');
+    expect(state.mergeState?.rawDigest).toBe(payloadDigest(later));
   });
 });
 
@@ -209,7 +210,7 @@ describe('mergeSnapshot: terminal statuses and trust', () => {
     const { state, results } = run(fresh(), [[WEBHOOKS.completed], [failed, 'poll'], [WEBHOOKS.completed]]);
     expect(results[1]?.changed).toContain('status');
     expect(state.status).toBe('failed');
-    expect(state.providerRaw?.status).toBe('failed');
+    expect(state.mergeState?.rawDigest).toBe(payloadDigest(failed));
   });
 
   it('between API readings the later provider time wins, in either order', () => {

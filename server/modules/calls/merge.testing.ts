@@ -260,7 +260,6 @@ export function reload(state: CallProviderState): CallProviderState {
     ...state,
     extractedData: json(state.extractedData),
     costBreakdown: json(state.costBreakdown),
-    providerRaw: json(state.providerRaw),
     mergeState: json(state.mergeState),
   };
 }

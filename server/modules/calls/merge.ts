@@ -8,7 +8,7 @@
  * and repetitions. The bookkeeping that makes this possible lives in `mergeState` (one jsonb column).
  * The single exception is DESIGN's "a terminal status is final for webhooks": two webhooks naming two
  * DIFFERENT terminal statuses (Bolna never sends that: one POST per status change, the terminal one last)
- * keep whichever arrived first, until the provider's API settles it; fields and `providerRaw` still
+ * keep whichever arrived first, until the provider's API settles it; fields and `rawDigest` still
  * follow the order-free rules, so they may then come from the webhook whose status lost.
  */
 
@@ -22,12 +22,13 @@ import {
   compareText,
   compareTimes,
   markWins,
+  payloadDigest,
   registerCandidates,
+  sameJson,
   sameValue,
   showsEnd,
   showsStart,
   snapshotStamp,
-  stableStringify,
   type RegisterField,
   type Stamp,
   type TimeMark,
@@ -51,7 +52,7 @@ export function isApiSource(source: MergeSource): boolean {
   return source === 'poll' || source === 'sync';
 }
 
-/** Names reported in `MergeResult.changed`: the call's API fields (never `providerRaw`/`mergeState`). */
+/** Names reported in `MergeResult.changed`: the call's API fields (never `mergeState`). */
 export type ChangedField =
   RegisterField | 'status' | 'providerCallId' | 'providerAgentId' | 'startedAt' | 'endedAt';
 
@@ -61,7 +62,8 @@ export type ChangedField =
  *   updated_at) of the snapshot its value came from. A value is replaced only by one of a higher class
  *   (data over empty over absent), or of the same class from a snapshot at least as advanced (ties
  *   between different values: the larger value).
- * - `raw`: the stamp of the snapshot whose body is in `providerRaw` (the most advanced one seen).
+ * - `raw`, `rawDigest`: the stamp and payload digest of the most advanced snapshot seen (its body is in
+ *   the event log, under that digest). A delivery with that digest again is a duplicate.
  * - `terminal`: who set the terminal status: `api` true when the provider's API (poll/sync) did, with the
  *   provider time of that reading (`at`); null while the status is not terminal.
  * - `startedAtFrom`/`endedAtFrom`: whether the stored time is the provider's or our receipt time
@@ -71,6 +73,8 @@ export interface MergeState {
   v: 1;
   fields: Partial<Record<RegisterField, Stamp>>;
   raw: Stamp | null;
+  /** Absent in bookkeeping written before digests were kept: read as null. */
+  rawDigest?: string | null;
   terminal: { api: boolean; at: string | null } | null;
   startedAtFrom: TimeOrigin | null;
   endedAtFrom: TimeOrigin | null;
@@ -101,15 +105,13 @@ export interface CallProviderState {
   errorMessage: string | null;
   startedAt: Date | null;
   endedAt: Date | null;
-  /** The body of the most advanced snapshot merged. */
-  providerRaw: Record<string, unknown> | null;
   mergeState: MergeState | null;
 }
 
 /**
  * - 'applied': the stored state changed; write `next`. Bump `version` and emit only when `changed` is
- *   non-empty (a newer snapshot repeating known values only refreshes bookkeeping and `providerRaw`).
- * - 'duplicate': nothing changed and the snapshot is the one the stored state came from (same body).
+ *   non-empty (a newer snapshot repeating known values only refreshes the bookkeeping).
+ * - 'duplicate': nothing changed and the snapshot is the one the stored state came from (same digest).
  * - 'stale': nothing changed; the snapshot is older or less advanced than what the call holds (or lost a
  *   tie). Merging a stale snapshot again is still 'stale': the merge keeps no list of what it has seen
  *   (the caller dedups deliveries by digest); what is guaranteed is that a re-merge never changes anything.
@@ -151,7 +153,6 @@ export function emptyProviderState(initial: {
     errorMessage: null,
     startedAt: null,
     endedAt: null,
-    providerRaw: null,
     mergeState: null,
   };
 }
@@ -177,14 +178,16 @@ export function emptyProviderState(initial: {
  *   stage earlier on the provider's clock arrives after a later one (reordering, or a lost webhook
  *   recovered by a poll); without that correction the result would depend on arrival order.
  * - `providerCallId`/`providerAgentId` are identities: set when unknown, never changed.
- * - `providerRaw`: the body of the most advanced snapshot (same order; ties by body text).
- * Merging the same snapshot twice equals merging it once.
+ * - `rawDigest`: the payload digest of the most advanced snapshot (same order; ties by digest).
+ * Merging the same snapshot twice equals merging it once. `digest` is the snapshot body's
+ * `payloadDigest`, when the caller has it already.
  */
 export function mergeSnapshot(
   current: CallProviderState,
   snapshot: ProviderCallSnapshot,
   source: MergeSource,
   receivedAt: Date,
+  digest: string = payloadDigest(snapshot.raw),
 ): MergeResult {
   const before = normaliseState(current);
   const state: MergeState = {
@@ -227,21 +230,16 @@ export function mergeSnapshot(
     state.endedAtFrom = mark.origin;
   }
 
-  if (
-    next.providerRaw === null ||
-    (compareStamps(stamp, state.raw) ||
-      compareText(stableStringify(snapshot.raw), stableStringify(next.providerRaw))) > 0
-  ) {
-    next.providerRaw = snapshot.raw;
+  if ((compareStamps(stamp, state.raw) || compareText(digest, state.rawDigest ?? '')) > 0) {
     state.raw = stamp;
+    state.rawDigest = digest;
   }
 
   const changed = changedFields(current, next);
-  const stateMoved = stableStringify(state) !== stableStringify(before);
+  const stateMoved = !sameJson(state, before);
   next.mergeState = stateMoved || current.mergeState !== null ? state : null;
-  const rawMoved = next.providerRaw !== current.providerRaw;
-  if (changed.length > 0 || stateMoved || rawMoved) return { next, changed, verdict: 'applied' };
-  const verdict = sameValue(snapshot.raw, current.providerRaw) ? 'duplicate' : 'stale';
+  if (changed.length > 0 || stateMoved) return { next, changed, verdict: 'applied' };
+  const verdict = digest === before.rawDigest ? 'duplicate' : 'stale';
   return { next: current, changed: [], verdict };
 }
 
@@ -252,6 +250,7 @@ function normaliseState(current: CallProviderState): MergeState {
     v: 1,
     fields: {},
     raw: null,
+    rawDigest: null,
     terminal: isTerminalStatus(current.status) ? { api: false, at: null } : null,
     startedAtFrom: current.startedAt ? 'provider' : null,
     endedAtFrom: current.endedAt ? 'provider' : null,

@@ -14,7 +14,7 @@ import {
 } from '../../providers/bolna/index.js';
 import { publishOutcomes } from '../webhooks/process.js';
 import { applyEvent } from '../webhooks/apply-event.js';
-import { payloadDigest } from '../webhooks/receive.js';
+import { payloadDigest } from './merge-rules.js';
 import { hasMergedDigest, insertEvent } from '../webhooks/webhook-events.repository.js';
 import { findCall } from './calls.repository.js';
 import type { PollBudget } from './poll-budget.js';

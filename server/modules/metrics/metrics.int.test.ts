@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { sql, type SQL } from 'drizzle-orm';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CALL_STATUSES, TERMINAL_STATUSES, type CallStatus } from '../../../common/call-status.js';
 import type { OrgMetrics } from '../../../common/schemas/metrics.js';
@@ -145,13 +146,18 @@ describe(`organization metrics (${testDbKind()})`, { timeout: 90_000 }, () => {
     };
   }
 
-  /** The rollup, row for row, against a GROUP BY of `calls` (rows left at zero excepted). */
+  /**
+   * The rollup, key by key (the sum of its writers' rows), against a GROUP BY of `calls` (keys left at
+   * zero excepted).
+   */
   async function expectRollupExact(): Promise<void> {
     const rollup = await rows<Record<string, string>>(sql`
       SELECT organization_id::text AS org, agent_id::text AS agent, day::text AS day, status,
-             calls::text AS n, answered::text AS answered, duration_sum::text AS dur, cost_sum::text AS cost
+             sum(calls)::text AS n, sum(answered)::text AS answered, sum(duration_sum)::text AS dur,
+             sum(cost_sum)::text AS cost
         FROM call_stats_daily
-       WHERE calls <> 0 OR answered <> 0 OR duration_sum <> 0 OR cost_sum <> 0
+       GROUP BY 1, 2, 3, 4
+      HAVING sum(calls) <> 0 OR sum(answered) <> 0 OR sum(duration_sum) <> 0 OR sum(cost_sum) <> 0
        ORDER BY 1, 2, 3, 4`);
     const raw = await rows<Record<string, string>>(sql`
       SELECT organization_id::text AS org, coalesce(agent_id, ${NO_AGENT}::uuid)::text AS agent,
@@ -432,6 +438,16 @@ describe(`organization metrics (${testDbKind()})`, { timeout: 90_000 }, () => {
     expect(bravoAll).toMatchObject(bravoWant.metrics);
     expect(bravoAll.totalCalls).toBeGreaterThan(0);
     await expectRollupExact();
+
+    // The fold job moves the backends' rows into the writer-0 rows and changes no count.
+    const unfolded = async () => (await rows(sql`SELECT 1 FROM call_stats_daily WHERE writer <> 0`)).length;
+    expect(await unfolded()).toBeGreaterThan(0);
+    await t.jobs.send('metrics.fold-counters', {});
+    await expect.poll(unfolded, { timeout: 20_000, interval: 200 }).toBe(0);
+    await expectRollupExact();
+    expect(await metrics(bravo.client, bravo.orgId, { from: '2026-11-08', to: '2026-11-18' })).toEqual(
+      bravoAll,
+    );
   });
 
   it('defaults to the last 30 UTC days including today, and to 30 days before a given end', async () => {
@@ -505,6 +521,38 @@ describe(`organization metrics (${testDbKind()})`, { timeout: 90_000 }, () => {
     expect(await fieldsOf('from=2026-11-20')).toEqual(['from']);
     expect(await fieldsOf('from=2020-01-01')).toEqual(['from']);
   });
+
+  it.runIf(testDbKind() === 'pg')(
+    'lets transactions change calls of one organization, agent and day at once, and folds without waiting (pg only: PGlite has one connection)',
+    async () => {
+      const owner = await signUp(t.app);
+      const agent = await insertAgent(owner.orgId);
+      const ids = await insertCalls(owner.orgId, [
+        { agentId: agent, status: 'initiated', at: '2026-11-15T10:00:00Z' },
+        { agentId: agent, status: 'initiated', at: '2026-11-15T11:00:00Z' },
+      ]);
+      const clients = [0, 1, 2].map(() => new pg.Client({ connectionString: t.testDb.url }));
+      await Promise.all(clients.map((c) => c.connect()));
+      const [first, second, folder] = clients as [pg.Client, pg.Client, pg.Client];
+      try {
+        // Waiting for another transaction's counter row would fail at once instead of hanging.
+        for (const c of clients) await c.query("SET lock_timeout = '2s'");
+        await first.query('BEGIN');
+        await first.query(`UPDATE calls SET status = 'ringing' WHERE id = $1`, [ids[0]]);
+        await second.query('BEGIN');
+        await second.query(`UPDATE calls SET status = 'ringing', duration = 3 WHERE id = $1`, [ids[1]]);
+        await folder.query('SELECT call_stats_fold()');
+        await second.query('COMMIT');
+        await folder.query('SELECT call_stats_fold()');
+        await first.query('COMMIT');
+      } finally {
+        await Promise.all(clients.map((c) => c.end()));
+      }
+      await expectRollupExact();
+      const m = await metrics(owner.client, owner.orgId, { from: '2026-11-15', to: '2026-11-16' });
+      expect(m).toMatchObject({ totalCalls: 2, byStatus: { ringing: 2 }, answeredCalls: 1 });
+    },
+  );
 
   it("takes an organization's counters with it when the organization is deleted", async () => {
     const owner = await signUp(t.app);

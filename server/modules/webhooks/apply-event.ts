@@ -75,7 +75,6 @@ function providerStateOf(row: CallRow): CallProviderState {
     errorMessage: row.errorMessage,
     startedAt: row.startedAt,
     endedAt: row.endedAt,
-    providerRaw: row.providerRaw ?? null,
     mergeState: (row.mergeState as MergeState | null) ?? null,
   };
 }
@@ -89,8 +88,9 @@ export async function applyEvent(ctx: AppContext, eventId: string): Promise<Appl
     const row = await findEventById(ctx.db, eventId);
     const delivery = row && deliveryOf(row);
     if (!delivery) return null;
-    const [outcome] = await ctx.database.transaction((tx) => applyInTransaction(ctx, tx, [delivery]));
-    return outcome ?? null;
+    const merged = await ctx.database.transaction((tx) => applyInTransaction(ctx, tx, [delivery]));
+    await sendFollowUpPolls(ctx, merged.polls);
+    return merged.outcomes[0] ?? null;
   } catch (err) {
     await markFailed(ctx, eventId, err);
     throw err;
@@ -108,7 +108,9 @@ export async function applyDeliveries(
 ): Promise<ApplyOutcome[]> {
   if (deliveries.length === 0) return [];
   try {
-    return await ctx.database.transaction((tx) => applyInTransaction(ctx, tx, deliveries));
+    const merged = await ctx.database.transaction((tx) => applyInTransaction(ctx, tx, deliveries));
+    await sendFollowUpPolls(ctx, merged.polls);
+    return merged.outcomes;
   } catch (err) {
     if (deliveries.length === 1) {
       await markFailed(ctx, deliveries[0]!.id, err).catch(() => {});
@@ -140,12 +142,33 @@ async function findEventById(db: Db, id: string): Promise<WebhookEventRow | unde
   return row;
 }
 
+/** What a merge transaction hands back: its outcomes, and the polls to send once it committed. */
+interface Merged {
+  outcomes: ApplyOutcome[];
+  polls: FollowUpPoll[];
+}
+
+type FollowUpPoll = BatchJob<JobMap['call.poll']>;
+
+/**
+ * Sends the polls that follow merges, once their transaction has committed; never throws. They are
+ * not part of the transaction (one statement less while rows are locked): a poll lost to a crash in
+ * between, or to a failure here, is sent again by `calls.resume-polls`, which every minute polls each
+ * unfinished or unconfirmed call whose poll is overdue.
+ */
+export async function sendFollowUpPolls(ctx: AppContext, polls: FollowUpPoll[]): Promise<void> {
+  if (polls.length === 0) return;
+  await ctx.jobs.sendMany('call.poll', polls).catch((err: unknown) => {
+    ctx.log.warn({ err }, 'follow-up polls were not sent; calls.resume-polls will send them');
+  });
+}
+
 /** Stored deliveries: claimed (skipping those another merge holds), merged, verdicts recorded. */
 async function applyInTransaction(
   ctx: AppContext,
   tx: SqlTransaction,
   deliveries: readonly StoredDelivery[],
-): Promise<ApplyOutcome[]> {
+): Promise<Merged> {
   const { rows } = await tx.query<{ id: string }>(
     `SELECT id FROM webhook_events
       WHERE id = ANY($1::uuid[]) AND (verdict IS NULL OR verdict IN ('failed', 'orphan'))
@@ -154,7 +177,7 @@ async function applyInTransaction(
   );
   const claimed = new Set(rows.map((row) => row.id));
   const mine = deliveries.filter((d) => claimed.has(d.id));
-  if (mine.length === 0) return [];
+  if (mine.length === 0) return { outcomes: [], polls: [] };
   const now = ctx.now();
   const merge = await mergeInTransaction(ctx, tx, mine, now);
   const recorded = tx.query(
@@ -166,7 +189,7 @@ async function applyInTransaction(
     [JSON.stringify(merge.verdicts.map(verdictRow)), now],
   );
   const [outcomes] = await Promise.all([merge.outcomes, recorded]);
-  return outcomes;
+  return { outcomes, polls: merge.polls };
 }
 
 const callKey = (organizationId: string, providerCallId: string) => `${organizationId}/${providerCallId}`;
@@ -197,7 +220,8 @@ interface CallWork {
 /**
  * The merge of a batch of deliveries, claimed by the caller, who records the verdicts: their calls
  * found or created and locked, each call's deliveries folded in arrival order through the merge,
- * every call written once, and the follow-up polls enqueued in the same transaction.
+ * and every call written once. The follow-up polls are returned, for the caller to send after
+ * committing (`sendFollowUpPolls`).
  *
  * The verdicts are known as soon as this resolves; the writes are issued but may still be running:
  * the caller issues its own statements behind them and awaits `outcomes` (the calls as stored).
@@ -207,7 +231,7 @@ export async function mergeInTransaction(
   tx: SqlTransaction,
   deliveries: readonly StoredDelivery[],
   now: Date,
-): Promise<{ verdicts: Verdict[]; outcomes: Promise<ApplyOutcome[]> }> {
+): Promise<{ verdicts: Verdict[]; outcomes: Promise<ApplyOutcome[]>; polls: FollowUpPoll[] }> {
   const mine = [...deliveries].sort(
     (a, b) => a.receivedAt.getTime() - b.receivedAt.getTime() || (a.id < b.id ? -1 : 1),
   );
@@ -240,7 +264,13 @@ export async function mergeInTransaction(
       verdicts.push({ id: delivery.id, verdict: 'duplicate', callId: match.call.id, changed: [] });
       continue;
     }
-    const result = mergeSnapshot(work.state, delivery.snapshot, delivery.source, delivery.receivedAt);
+    const result = mergeSnapshot(
+      work.state,
+      delivery.snapshot,
+      delivery.source,
+      delivery.receivedAt,
+      delivery.payloadDigest ?? undefined,
+    );
     work.state = result.next;
     result.changed.forEach((field) => work.changed.add(field));
     if (digestKey) merged.add(digestKey);
@@ -252,10 +282,9 @@ export async function mergeInTransaction(
     });
   }
 
-  // Issued back to back; the caller's statements follow.
+  // Issued at once; the caller's statements follow.
   const written = writeCalls(tx, [...works.values()], now);
-  const polled = ctx.jobs.sendMany('call.poll', followUpPolls(ctx, [...works.values()]), { sqlTx: tx });
-  const outcomes = Promise.all([written, polled]).then(([stored]) =>
+  const outcomes = written.then((stored) =>
     verdicts.map((v) => ({
       eventId: v.id,
       verdict: v.verdict,
@@ -266,7 +295,7 @@ export async function mergeInTransaction(
   );
   // Awaited by the caller; a failure meanwhile must not be reported as unhandled.
   outcomes.catch(() => {});
-  return { verdicts, outcomes };
+  return { verdicts, outcomes, polls: followUpPolls(ctx, [...works.values()]) };
 }
 
 /**
@@ -274,8 +303,8 @@ export async function mergeInTransaction(
  * recording come from GET /executions) in two seconds; a call first heard of by webhook is polled
  * one interval later (webhooks are flowing for it).
  */
-function followUpPolls(ctx: AppContext, works: CallWork[]): BatchJob<JobMap['call.poll']>[] {
-  const jobs: BatchJob<JobMap['call.poll']>[] = [];
+function followUpPolls(ctx: AppContext, works: CallWork[]): FollowUpPoll[] {
+  const jobs: FollowUpPoll[] = [];
   for (const { call, state, created } of works) {
     if (!state.providerCallId) continue;
     const payload = { callId: call.id, organizationId: call.organizationId };
@@ -288,28 +317,29 @@ function followUpPolls(ctx: AppContext, works: CallWork[]): BatchJob<JobMap['cal
 /** Writes each call's merged state in one statement; resolves to the calls as stored, by id. */
 async function writeCalls(tx: SqlTransaction, works: CallWork[], now: Date): Promise<Map<string, CallRow>> {
   if (works.length === 0) return new Map();
+  // Only the columns the merge changed are sent; the others are absent (NULL) and keep their stored
+  // value. That is exact because the merge never turns a stored value back into null.
   const rows = works.map(({ call, state: next, changed, lastWebhookAt, lastPolledAt }) => ({
     id: call.id,
-    status: next.status,
-    provider_call_id: next.providerCallId,
-    provider_agent_id: next.providerAgentId,
-    direction: next.direction,
-    to_number: next.toNumber,
-    from_number: next.fromNumber,
-    duration: next.duration,
-    transcription: next.transcription,
-    recording_url: next.recordingUrl,
-    summary: next.summary,
-    extracted_data: next.extractedData,
-    total_cost_cents: next.totalCostCents,
-    cost_breakdown: next.costBreakdown,
-    hangup_by: next.hangupBy,
-    hangup_reason: next.hangupReason,
-    hangup_provider_code: next.hangupProviderCode,
-    error_message: next.errorMessage,
-    started_at: next.startedAt,
-    ended_at: next.endedAt,
-    provider_raw: next.providerRaw,
+    status: ifChanged(next.status, call.status),
+    provider_call_id: ifChanged(next.providerCallId, call.providerCallId),
+    provider_agent_id: ifChanged(next.providerAgentId, call.providerAgentId),
+    direction: ifChanged(next.direction, call.direction),
+    to_number: ifChanged(next.toNumber, call.toNumber),
+    from_number: ifChanged(next.fromNumber, call.fromNumber),
+    duration: ifChanged(next.duration, call.duration),
+    transcription: ifChanged(next.transcription, call.transcription),
+    recording_url: ifChanged(next.recordingUrl, call.recordingUrl),
+    summary: ifChanged(next.summary, call.summary),
+    extracted_data: ifChanged(next.extractedData, call.extractedData),
+    total_cost_cents: ifChanged(next.totalCostCents, call.totalCostCents),
+    cost_breakdown: ifChanged(next.costBreakdown, call.costBreakdown),
+    hangup_by: ifChanged(next.hangupBy, call.hangupBy),
+    hangup_reason: ifChanged(next.hangupReason, call.hangupReason),
+    hangup_provider_code: ifChanged(next.hangupProviderCode, call.hangupProviderCode),
+    error_message: ifChanged(next.errorMessage, call.errorMessage),
+    started_at: ifChanged(next.startedAt, call.startedAt),
+    ended_at: ifChanged(next.endedAt, call.endedAt),
     merge_state: next.mergeState,
     last_webhook_at: lastWebhookAt ?? null,
     last_polled_at: lastPolledAt ?? null,
@@ -317,14 +347,25 @@ async function writeCalls(tx: SqlTransaction, works: CallWork[], now: Date): Pro
   }));
   const { rows: stored } = await tx.query(
     `UPDATE calls AS c
-        SET status = v.status, provider_call_id = v.provider_call_id,
-            provider_agent_id = COALESCE(v.provider_agent_id, c.provider_agent_id), direction = v.direction,
-            to_number = v.to_number, from_number = v.from_number, duration = v.duration,
-            transcription = v.transcription, recording_url = v.recording_url, summary = v.summary,
-            extracted_data = v.extracted_data, total_cost_cents = v.total_cost_cents,
-            cost_breakdown = v.cost_breakdown, hangup_by = v.hangup_by, hangup_reason = v.hangup_reason,
-            hangup_provider_code = v.hangup_provider_code, error_message = v.error_message,
-            started_at = v.started_at, ended_at = v.ended_at, provider_raw = v.provider_raw,
+        SET status = COALESCE(v.status, c.status),
+            provider_call_id = COALESCE(v.provider_call_id, c.provider_call_id),
+            provider_agent_id = COALESCE(v.provider_agent_id, c.provider_agent_id),
+            direction = COALESCE(v.direction, c.direction),
+            to_number = COALESCE(v.to_number, c.to_number),
+            from_number = COALESCE(v.from_number, c.from_number),
+            duration = COALESCE(v.duration, c.duration),
+            transcription = COALESCE(v.transcription, c.transcription),
+            recording_url = COALESCE(v.recording_url, c.recording_url),
+            summary = COALESCE(v.summary, c.summary),
+            extracted_data = COALESCE(v.extracted_data, c.extracted_data),
+            total_cost_cents = COALESCE(v.total_cost_cents, c.total_cost_cents),
+            cost_breakdown = COALESCE(v.cost_breakdown, c.cost_breakdown),
+            hangup_by = COALESCE(v.hangup_by, c.hangup_by),
+            hangup_reason = COALESCE(v.hangup_reason, c.hangup_reason),
+            hangup_provider_code = COALESCE(v.hangup_provider_code, c.hangup_provider_code),
+            error_message = COALESCE(v.error_message, c.error_message),
+            started_at = COALESCE(v.started_at, c.started_at),
+            ended_at = COALESCE(v.ended_at, c.ended_at),
             merge_state = v.merge_state,
             last_webhook_at = COALESCE(v.last_webhook_at, c.last_webhook_at),
             last_polled_at = COALESCE(v.last_polled_at, c.last_polled_at),
@@ -335,7 +376,7 @@ async function writeCalls(tx: SqlTransaction, works: CallWork[], now: Date): Pro
               to_number text, from_number text, duration numeric, transcription text, recording_url text,
               summary text, extracted_data jsonb, total_cost_cents numeric, cost_breakdown jsonb,
               hangup_by text, hangup_reason text, hangup_provider_code integer, error_message text,
-              started_at timestamptz, ended_at timestamptz, provider_raw jsonb, merge_state jsonb,
+              started_at timestamptz, ended_at timestamptz, merge_state jsonb,
               last_webhook_at timestamptz, last_polled_at timestamptz, bump boolean)
       WHERE c.id = v.id
      RETURNING c.id, c.provider_agent_id, c.duration, c.total_cost_cents, c.version, c.updated_at`,
@@ -357,6 +398,13 @@ async function writeCalls(tx: SqlTransaction, works: CallWork[], now: Date): Pro
       return [call.id, row];
     }),
   );
+}
+
+/** The merged value when it differs from the stored one; else undefined (not sent, kept as stored). */
+function ifChanged<T>(next: T, stored: T): T | undefined {
+  if (next === stored) return undefined;
+  if (next instanceof Date && stored instanceof Date && next.getTime() === stored.getTime()) return undefined;
+  return next;
 }
 
 /** Columns the merge's write hands back: the ones PostgreSQL rounds or derives. */
@@ -388,7 +436,6 @@ function providerColumnsOf(state: CallProviderState) {
     errorMessage: state.errorMessage,
     startedAt: state.startedAt,
     endedAt: state.endedAt,
-    providerRaw: state.providerRaw,
     mergeState: state.mergeState as unknown as Record<string, unknown> | null,
   } satisfies Partial<CallRow>;
 }

@@ -1,11 +1,13 @@
 /**
  * The receiver's ingest queue: checked webhook deliveries wait here for the transaction that stores
- * and merges them; their requests are answered when it commits. One transaction runs at a time and
- * takes what accumulated while the previous one ran, so a quiet system handles each delivery at once
- * and a busy one stores and merges dozens per transaction (group commit): the token check, the call
- * lookups, the merge's writes and the inserts are a few statements per batch instead of per delivery.
- * One at a time makes the biggest batches, the cheapest per delivery (two at once were measured: the
- * same throughput at more CPU, docs/benchmarks.md), and batches never lock each other's rows.
+ * and merges them; their requests are answered when it commits. Up to two transactions run at once;
+ * each takes what accumulated while the transactions before it ran, so a quiet system handles each
+ * delivery at once and a busy one stores and merges dozens per transaction (group commit): the token
+ * check, the call lookups, the merge's writes and the inserts are a few statements per batch instead
+ * of per delivery. Two at once keep the database busy while the other batch is merged in JavaScript
+ * or waits for a round trip (docs/benchmarks.md); they lock different rows, except when both hold a
+ * delivery of the same call, and then the second waits for the first (the daily counters are kept
+ * per database backend, so they never make batches wait).
  *
  * Nothing is acknowledged before it is stored. When a batch cannot be merged (a bug, a deadlock with
  * another node), its deliveries are tried one by one; one that still fails is stored without its
@@ -14,13 +16,21 @@
 import { randomUUID } from 'node:crypto';
 import type { AppContext } from '../../context.js';
 import type { SqlTransaction } from '../../db/index.js';
-import { mergeInTransaction, verdictRow, type ApplyOutcome, type StoredDelivery } from './apply-event.js';
+import {
+  mergeInTransaction,
+  sendFollowUpPolls,
+  verdictRow,
+  type ApplyOutcome,
+  type StoredDelivery,
+} from './apply-event.js';
 import { publishOutcomes } from './process.js';
 import { refusal, storeUnmerged, type CheckedWebhook } from './receive.js';
 
 export interface IngestQueueOptions {
   /** Deliveries per transaction at most; default 64. */
   maxBatch?: number;
+  /** Transactions at once at most; default 2. */
+  concurrency?: number;
 }
 
 export interface IngestQueue {
@@ -41,23 +51,29 @@ interface Pending {
 
 export function createIngestQueue(ctx: AppContext, options: IngestQueueOptions = {}): IngestQueue {
   const maxBatch = Math.max(1, options.maxBatch ?? 64);
+  const concurrency = Math.max(1, options.concurrency ?? 2);
   const waiting: Pending[] = [];
   const orgs: OrganizationCache = new Map();
-  let running: Promise<void> | null = null;
+  /** Transaction loops running; counted down in the same step that finds nothing waiting. */
+  let active = 0;
+  const running = new Set<Promise<void>>();
   let closing = false;
 
   /** Runs transactions until nothing waits; the first lets this turn's requests join it. */
   async function drain(): Promise<void> {
-    await new Promise((resolve) => setImmediate(resolve));
-    while (waiting.length > 0) {
-      const batch = waiting.splice(0, maxBatch);
-      await storeBatch(ctx, orgs, batch).catch((err: unknown) => {
-        // storeBatch answers every request itself; this is a last resort against a bug.
-        ctx.log.error({ err }, 'ingest queue: a batch failed unexpectedly');
-        batch.forEach((pending) => pending.reject(err));
-      });
+    try {
+      await new Promise((resolve) => setImmediate(resolve));
+      while (waiting.length > 0) {
+        const batch = waiting.splice(0, maxBatch);
+        await storeBatch(ctx, orgs, batch).catch((err: unknown) => {
+          // storeBatch answers every request itself; this is a last resort against a bug.
+          ctx.log.error({ err }, 'ingest queue: a batch failed unexpectedly');
+          batch.forEach((pending) => pending.reject(err));
+        });
+      }
+    } finally {
+      active -= 1;
     }
-    running = null;
   }
 
   return {
@@ -65,14 +81,18 @@ export function createIngestQueue(ctx: AppContext, options: IngestQueueOptions =
       if (closing) return storeUnmerged(ctx, webhook);
       return new Promise<string>((resolve, reject) => {
         waiting.push({ webhook, resolve, reject });
-        running ??= drain();
+        if (active < concurrency) {
+          active += 1;
+          const loop = drain().finally(() => running.delete(loop));
+          running.add(loop);
+        }
       });
     },
     async close(timeoutMs = 10_000) {
       closing = true;
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([
-        running,
+        Promise.all(running),
         new Promise((resolve) => {
           timer = setTimeout(resolve, timeoutMs);
           timer.unref();
@@ -100,7 +120,7 @@ class StaleOrganization extends Error {
 /** One batch: stored and merged in one transaction, or else stored one by one unmerged. Never throws. */
 async function storeBatch(ctx: AppContext, orgs: OrganizationCache, batch: Pending[]): Promise<void> {
   const stop = ctx.metrics.mergeDuration.startTimer();
-  let stored: { ids: (string | null)[]; outcomes: ApplyOutcome[] };
+  let stored: Stored;
   try {
     try {
       stored = await ctx.database.transaction((tx) => storeAndMerge(ctx, tx, orgs, batch));
@@ -133,6 +153,15 @@ async function storeBatch(ctx: AppContext, orgs: OrganizationCache, batch: Pendi
   });
   ctx.metrics.webhookDeliveries.inc({ source: 'webhook' }, stored.outcomes.length);
   publishOutcomes(ctx, stored.outcomes);
+  void sendFollowUpPolls(ctx, stored.polls);
+}
+
+interface Stored {
+  /** Each delivery's event id; null: unknown token, nothing stored. */
+  ids: (string | null)[];
+  outcomes: ApplyOutcome[];
+  /** The polls that follow the merges, sent once the transaction committed. */
+  polls: Parameters<typeof sendFollowUpPolls>[1];
 }
 
 /**
@@ -144,7 +173,7 @@ async function storeAndMerge(
   tx: SqlTransaction,
   orgs: OrganizationCache,
   batch: Pending[],
-): Promise<{ ids: (string | null)[]; outcomes: ApplyOutcome[] }> {
+): Promise<Stored> {
   const unknown = [...new Set(batch.map((p) => p.webhook.tokenHash))].filter((hash) => !orgs.has(hash));
   if (unknown.length > 0) {
     const { rows } = await tx.query<{ id: string; webhook_token_hash: string }>(
@@ -176,7 +205,7 @@ async function storeAndMerge(
       receivedAt: webhook.receivedAt,
     });
   }
-  if (deliveries.length === 0) return { ids, outcomes: [] };
+  if (deliveries.length === 0) return { ids, outcomes: [], polls: [] };
 
   const now = ctx.now();
   const merge = await mergeInTransaction(ctx, tx, deliveries, now);
@@ -189,7 +218,6 @@ async function storeAndMerge(
       headers: webhook.headers,
       source_ip: webhook.ip,
       received_at: webhook.receivedAt,
-      payload: webhook.rawBody,
       payload_digest: webhook.payloadDigest,
       provider_call_id: webhook.snapshot.providerCallId,
       provider_agent_id: webhook.snapshot.providerAgentId,
@@ -201,18 +229,32 @@ async function storeAndMerge(
     `INSERT INTO webhook_events (id, organization_id, source, headers, source_ip, received_at, payload,
                                  payload_digest, provider_call_id, provider_agent_id, status, verdict,
                                  call_id, changed_fields, attempts, processed_at)
-     SELECT v.id, v.organization_id, 'webhook', v.headers, v.source_ip, v.received_at, v.payload::jsonb,
+     SELECT v.id, v.organization_id, 'webhook', v.headers, v.source_ip, v.received_at, v.payload,
             v.payload_digest, v.provider_call_id, v.provider_agent_id, v.status, v.verdict,
             v.call_id, v.changed_fields, 1, $2
        FROM jsonb_to_recordset($1::jsonb) AS v(
               id uuid, organization_id uuid, token_hash text, headers jsonb, source_ip text,
-              received_at timestamptz, payload text, payload_digest text, provider_call_id text,
+              received_at timestamptz, payload jsonb, payload_digest text, provider_call_id text,
               provider_agent_id text, status text, verdict text, call_id uuid, changed_fields text[])
        JOIN organizations o ON o.id = v.organization_id AND o.webhook_token_hash = v.token_hash
      RETURNING id`,
-    [JSON.stringify(rows), now],
+    [
+      withPayloads(
+        rows,
+        merge.verdicts.map((v) => webhooks.get(v.id)!.webhook.rawBody),
+      ),
+      now,
+    ],
   );
   const [outcomes, { rows: stored }] = await Promise.all([merge.outcomes, inserted]);
   if (stored.length !== rows.length) throw new StaleOrganization();
-  return { ids, outcomes };
+  return { ids, outcomes, polls: merge.polls };
+}
+
+/**
+ * The rows as one JSON array, each with its delivery's body as its `payload` member, verbatim: the
+ * body is valid JSON already (checked on receipt), so it is neither parsed again nor escaped as a string.
+ */
+function withPayloads(rows: object[], bodies: string[]): string {
+  return `[${rows.map((row, i) => `${JSON.stringify(row).slice(0, -1)},"payload":${bodies[i]}}`).join(',')}]`;
 }

@@ -4,12 +4,11 @@
  * durably and merges it, and only then acknowledge. Bad bodies are kept as `rejected` deliveries
  * (visible, never applied); requests without a valid token store nothing at all.
  */
-import { createHash } from 'node:crypto';
 import type { AppContext } from '../../context.js';
 import { Forbidden, Unauthenticated, ValidationFailed } from '../../errors.js';
 import { sha256Hex } from '../../lib/crypto.js';
 import { BolnaPayloadError, mapExecution, type ProviderCallSnapshot } from '../../providers/bolna/index.js';
-import { stableStringify } from '../calls/merge-rules.js';
+import { payloadDigest } from '../calls/merge-rules.js';
 import { findOrganizationByWebhookTokenHash } from '../orgs/orgs.repository.js';
 import { insertEvent, insertWebhookEvent, type WebhookEventInsert } from './webhook-events.repository.js';
 
@@ -45,11 +44,6 @@ export interface CheckedWebhook {
 
 /** `\u0000` preceded by an even number of backslashes: a NUL escape, not an escaped backslash. */
 const NUL_ESCAPE = /(?<!\\)(?:\\\\)*\\u0000/;
-
-/** The digest duplicates are recognised by: the same content, whatever its key order or spacing. */
-export function payloadDigest(payload: unknown): string {
-  return createHash('sha256').update(stableStringify(payload)).digest('hex');
-}
 
 function keptHeaders(headers: IncomingDelivery['headers']): Record<string, string> {
   const kept: Record<string, string> = {};
