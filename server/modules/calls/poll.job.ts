@@ -6,7 +6,8 @@ import type { PollBudget } from './poll-budget.js';
 
 declare module '../../jobs/types.js' {
   interface JobMap {
-    'call.poll': { callId: string; organizationId: string };
+    /** `reserved`: the poll holds a request slot of the budget (see `PollBudget.reserve`). */
+    'call.poll': { callId: string; organizationId: string; reserved?: boolean };
   }
 }
 
@@ -24,9 +25,10 @@ export function callPollJob(ctx: AppContext, budget: PollBudget): JobDefinition<
     },
     singletonKey: ({ callId }) => callId,
     async handler(payload) {
-      const outcome = await pollCall(ctx, budget, payload.organizationId, payload.callId);
+      const outcome = await pollCall(ctx, budget, payload.organizationId, payload.callId, payload.reserved);
       if (outcome.kind === 'again') {
-        await ctx.jobs.send('call.poll', payload, {
+        const next = { callId: payload.callId, organizationId: payload.organizationId };
+        await ctx.jobs.send('call.poll', outcome.reserved ? { ...next, reserved: true } : next, {
           startAfter: Math.max(1, Math.ceil(outcome.afterMs / 1000)),
         });
       }

@@ -29,6 +29,8 @@ export type PollOutcome =
       kind: 'again';
       afterMs: number;
       reason: 'waiting' | 'flowing' | 'budget' | 'rate_limited' | 'unavailable' | 'polled';
+      /** The next poll holds a request slot of the budget already (reason 'budget'). */
+      reserved?: boolean;
     };
 
 /** How long until the next poll of a call this old. */
@@ -68,12 +70,16 @@ export async function ingestApiSnapshot(
   return outcome;
 }
 
-/** One poll of one call; says whether and when to poll again. */
+/**
+ * One poll of one call; says whether and when to poll again. `reserved`: this poll holds a request
+ * slot of the budget already (reserved by the poll before it, which had to wait for one).
+ */
 export async function pollCall(
   ctx: AppContext,
   budget: PollBudget,
   organizationId: string,
   callId: string,
+  reserved = false,
 ): Promise<PollOutcome> {
   const call = await findCall(ctx.db, organizationId, callId);
   if (!call) return { kind: 'done' };
@@ -95,8 +101,10 @@ export async function pollCall(
     now.getTime() - call.lastWebhookAt.getTime() < ctx.config.polling.intervalMs;
   if (flowing) return again('flowing');
 
-  const wait = await budget.take(ctx.config.bolna.apiKey);
-  if (wait > 0) return again('budget', wait);
+  if (!reserved) {
+    const wait = await budget.reserve(ctx.config.bolna.apiKey);
+    if (wait > 0) return { ...again('budget', wait), reserved: true };
+  }
   let snapshot: ProviderCallSnapshot;
   try {
     snapshot = await ctx.bolna.getExecution(call.providerCallId);

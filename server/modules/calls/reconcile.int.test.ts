@@ -98,9 +98,13 @@ describe(`no stuck calls (${testDbKind()})`, { timeout: 30_000 }, () => {
   it('waits for the budget and honours Bolna 429 with Retry-After', async () => {
     const call = await startCall();
     const budget = createPollBudget(1);
-    await budget.take(t.app.automitra.config.bolna.apiKey);
+    await budget.reserve(t.app.automitra.config.bolna.apiKey);
     const throttled = await pollCall(t.app.automitra, budget, orgId, call.id);
-    expect(throttled).toMatchObject({ kind: 'again', reason: 'budget' });
+    expect(throttled).toMatchObject({ kind: 'again', reason: 'budget', reserved: true });
+    expect((throttled as { afterMs: number }).afterMs).toBeGreaterThan(50_000);
+    // The poll that holds the reserved slot goes to Bolna without asking the budget again.
+    const held = await pollCall(t.app.automitra, budget, orgId, call.id, true);
+    expect(held).toMatchObject({ kind: 'again', reason: 'polled' });
 
     t.simulator.setKnobs({ apiRateLimit: 1, apiRateLimitWindowMs: 60_000 });
     try {
