@@ -179,16 +179,16 @@ async function applyInTransaction(
   const mine = deliveries.filter((d) => claimed.has(d.id));
   if (mine.length === 0) return { outcomes: [], polls: [] };
   const now = ctx.now();
-  const merge = await mergeInTransaction(ctx, tx, mine, now);
-  const recorded = tx.query(
-    `UPDATE webhook_events AS e
-        SET verdict = v.verdict, call_id = v.call_id, changed_fields = v.changed_fields,
-            processed_at = $2, attempts = e.attempts + 1, error = NULL
-       FROM jsonb_to_recordset($1::jsonb) AS v(id uuid, verdict text, call_id uuid, changed_fields text[])
-      WHERE e.id = v.id`,
-    [JSON.stringify(merge.verdicts.map(verdictRow)), now],
-  );
-  const [outcomes] = await Promise.all([merge.outcomes, recorded]);
+  const merge = await mergeInTransaction(ctx, tx, mine, now, (verdicts) => ({
+    sql: `UPDATE webhook_events AS e
+             SET verdict = v.verdict, call_id = v.call_id, changed_fields = v.changed_fields,
+                 processed_at = $2, attempts = e.attempts + 1, error = NULL
+            FROM jsonb_to_recordset($1::jsonb) AS v(id uuid, verdict text, call_id uuid, changed_fields text[])
+           WHERE e.id = v.id
+          RETURNING e.id`,
+    params: [JSON.stringify(verdicts.map(verdictRow)), now],
+  }));
+  const [outcomes] = await Promise.all([merge.outcomes, merge.recorded]);
   return { outcomes, polls: merge.polls };
 }
 
@@ -218,20 +218,33 @@ interface CallWork {
 }
 
 /**
- * The merge of a batch of deliveries, claimed by the caller, who records the verdicts: their calls
- * found or created and locked, each call's deliveries folded in arrival order through the merge,
- * and every call written once. The follow-up polls are returned, for the caller to send after
- * committing (`sendFollowUpPolls`).
+ * How the caller records the verdicts of a merge: one data-modifying statement returning a row per
+ * delivery recorded, with its own placeholders from $1 (and no `$` anywhere else in its text). It
+ * runs as part of the statement that writes the calls.
+ */
+export type RecordVerdicts = (verdicts: Verdict[]) => { sql: string; params: unknown[] };
+
+/**
+ * The merge of a batch of deliveries, claimed by the caller: their calls found or created and
+ * locked, each call's deliveries folded in arrival order through the merge, then every call written
+ * and every verdict recorded (`record`) in one statement. The follow-up polls are returned, for the
+ * caller to send after committing (`sendFollowUpPolls`).
  *
- * The verdicts are known as soon as this resolves; the writes are issued but may still be running:
- * the caller issues its own statements behind them and awaits `outcomes` (the calls as stored).
+ * The verdicts are known as soon as this resolves; the write is issued but may still be running:
+ * the caller awaits `outcomes` (the calls as stored) and `recorded` (how many rows `record` wrote).
  */
 export async function mergeInTransaction(
   ctx: AppContext,
   tx: SqlTransaction,
   deliveries: readonly StoredDelivery[],
   now: Date,
-): Promise<{ verdicts: Verdict[]; outcomes: Promise<ApplyOutcome[]>; polls: FollowUpPoll[] }> {
+  record: RecordVerdicts,
+): Promise<{
+  verdicts: Verdict[];
+  outcomes: Promise<ApplyOutcome[]>;
+  recorded: Promise<number>;
+  polls: FollowUpPoll[];
+}> {
   const mine = [...deliveries].sort(
     (a, b) => a.receivedAt.getTime() - b.receivedAt.getTime() || (a.id < b.id ? -1 : 1),
   );
@@ -282,9 +295,9 @@ export async function mergeInTransaction(
     });
   }
 
-  // Issued at once; the caller's statements follow.
-  const written = writeCalls(tx, [...works.values()], now);
-  const outcomes = written.then((stored) =>
+  const written = writeCalls(tx, [...works.values()], now, record(verdicts));
+  const recorded = written.then(({ recorded: count }) => count);
+  const outcomes = written.then(({ calls: stored }) =>
     verdicts.map((v) => ({
       eventId: v.id,
       verdict: v.verdict,
@@ -295,7 +308,8 @@ export async function mergeInTransaction(
   );
   // Awaited by the caller; a failure meanwhile must not be reported as unhandled.
   outcomes.catch(() => {});
-  return { verdicts, outcomes, polls: followUpPolls(ctx, [...works.values()]) };
+  recorded.catch(() => {});
+  return { verdicts, outcomes, recorded, polls: followUpPolls(ctx, [...works.values()]) };
 }
 
 /**
@@ -315,8 +329,22 @@ function followUpPolls(ctx: AppContext, works: CallWork[]): FollowUpPoll[] {
 }
 
 /** Writes each call's merged state in one statement; resolves to the calls as stored, by id. */
-async function writeCalls(tx: SqlTransaction, works: CallWork[], now: Date): Promise<Map<string, CallRow>> {
-  if (works.length === 0) return new Map();
+/**
+ * Writes each call's merged state and records the verdicts (`recording`), in one statement; resolves
+ * to the calls as stored, by id, and the number of rows recorded.
+ */
+async function writeCalls(
+  tx: SqlTransaction,
+  works: CallWork[],
+  now: Date,
+  recording: ReturnType<RecordVerdicts>,
+): Promise<{ calls: Map<string, CallRow>; recorded: number }> {
+  if (works.length === 0) {
+    const { rows } = await tx.query(recording.sql, recording.params);
+    return { calls: new Map(), recorded: rows.length };
+  }
+  // Its placeholders follow the two of the calls' UPDATE.
+  const recordSql = recording.sql.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + 2}`);
   // Only the columns the merge changed are sent; the others are absent (NULL) and keep their stored
   // value. That is exact because the merge never turns a stored value back into null.
   const rows = works.map(({ call, state: next, changed, lastWebhookAt, lastPolledAt }) => ({
@@ -345,8 +373,10 @@ async function writeCalls(tx: SqlTransaction, works: CallWork[], now: Date): Pro
     last_polled_at: lastPolledAt ?? null,
     bump: changed.size > 0,
   }));
-  const { rows: stored } = await tx.query(
-    `UPDATE calls AS c
+  const { rows: returned } = await tx.query<Record<string, unknown>>(
+    `WITH recorded AS (${recordSql}),
+     written AS (
+     UPDATE calls AS c
         SET status = COALESCE(v.status, c.status),
             provider_call_id = COALESCE(v.provider_call_id, c.provider_call_id),
             provider_agent_id = COALESCE(v.provider_agent_id, c.provider_agent_id),
@@ -379,12 +409,16 @@ async function writeCalls(tx: SqlTransaction, works: CallWork[], now: Date): Pro
               started_at timestamptz, ended_at timestamptz, merge_state jsonb,
               last_webhook_at timestamptz, last_polled_at timestamptz, bump boolean)
       WHERE c.id = v.id
-     RETURNING c.id, c.provider_agent_id, c.duration, c.total_cost_cents, c.version, c.updated_at`,
-    [JSON.stringify(rows), now],
+     RETURNING c.id, c.provider_agent_id, c.duration, c.total_cost_cents, c.version, c.updated_at)
+     SELECT true AS call, w.* FROM written w
+     UNION ALL
+     SELECT false, NULL, NULL, NULL, NULL, NULL, NULL FROM recorded`,
+    [JSON.stringify(rows), now, ...recording.params],
   );
+  const stored = returned.filter((raw) => raw.call === true);
   // The rest of each row is what was locked and what the merge wrote: not read back.
   const byId = new Map(works.map((work) => [work.call.id, work]));
-  return new Map(
+  const calls = new Map(
     stored.map((raw) => {
       const { call, state, lastWebhookAt, lastPolledAt } = byId.get(raw.id as string)!;
       const written = callFromDriver(raw, RETURNED_COLUMNS);
@@ -398,6 +432,7 @@ async function writeCalls(tx: SqlTransaction, works: CallWork[], now: Date): Pro
       return [call.id, row];
     }),
   );
+  return { calls, recorded: returned.length - stored.length };
 }
 
 /** The merged value when it differs from the stored one; else undefined (not sent, kept as stored). */
@@ -450,12 +485,20 @@ interface FoundCall {
  * The calls of the deliveries' executions, locked (the latest version of each row), and the new
  * calls for executions of our agents not seen before (calls from Bolna's dashboard, batches,
  * inbound). A delivery that carries the marker of a call we placed is not used to create one.
+ *
+ * With each locked call, the payload digests already merged into it, as of the statement's
+ * snapshot, and the row version (`xmin`) that snapshot saw. Every merge rewrites its calls' rows,
+ * so when the locked version is the one the snapshot saw, no merge committed since, and the digests
+ * are complete; otherwise (the lock waited for another merge of the call) they are read again.
  */
 const LOCK_OR_CREATE = `
   WITH locked AS (
-    SELECT c.* FROM calls c
+    SELECT c.*, c.xmin::text AS row_xmin FROM calls c
      WHERE c.provider = 'bolna' AND c.provider_call_id = ANY($1::text[])
      ORDER BY c.id FOR UPDATE
+  ), seen AS (
+    SELECT c.id, c.xmin::text AS seen_xmin, ${digestsOf('c')} AS digests FROM calls c
+     WHERE c.provider = 'bolna' AND c.provider_call_id = ANY($1::text[])
   ), created AS (
     INSERT INTO calls (organization_id, agent_id, provider_call_id, provider_agent_id, status, direction,
                        to_number, from_number, metadata, created_at, updated_at)
@@ -468,21 +511,21 @@ const LOCK_OR_CREATE = `
                    AND a.organization_id = w.organization_id
      WHERE NOT EXISTS (SELECT 1 FROM locked l WHERE l.provider_call_id = w.provider_call_id)
     ON CONFLICT DO NOTHING
-    RETURNING *
+    RETURNING *, xmin::text AS row_xmin
   )
-  SELECT false AS created_now, * FROM locked
+  SELECT false AS created_now, l.*, s.seen_xmin, s.digests FROM locked l LEFT JOIN seen s ON s.id = l.id
   UNION ALL
-  SELECT true, * FROM created`;
+  SELECT true, c.*, NULL, NULL FROM created c`;
 
-/** The payload digests already merged into the calls of these executions (read after their lock). */
-const MERGED_DIGESTS = `
-  SELECT c.id AS call_id,
-         -- A subquery per call (by the call_id index), whatever the table statistics say.
-         array(SELECT e.payload_digest FROM webhook_events e
-                WHERE e.call_id = c.id AND e.payload_digest IS NOT NULL
-                  AND e.verdict IN ('applied', 'duplicate', 'stale')) AS digests
-    FROM calls c
-   WHERE c.provider = 'bolna' AND c.provider_call_id = ANY($1::text[])`;
+/** The payload digests merged into the call `alias` (a subquery per call, by the call_id index). */
+function digestsOf(alias: string): string {
+  return `array(SELECT e.payload_digest FROM webhook_events e
+                 WHERE e.call_id = ${alias}.id AND e.payload_digest IS NOT NULL
+                   AND e.verdict IN ('applied', 'duplicate', 'stale'))`;
+}
+
+/** The payload digests merged into these calls (read while they are locked). */
+const MERGED_DIGESTS = `SELECT c.id AS call_id, ${digestsOf('c')} AS digests FROM calls c WHERE c.id = ANY($1::uuid[])`;
 
 /**
  * The calls the deliveries belong to, locked, by organization and execution id: the call of that
@@ -501,11 +544,22 @@ async function findOrCreateCalls(
     if (!wanted.has(key)) wanted.set(key, d);
   }
   const found = new Map<string, FoundCall>();
+  const merged = new Set<string>();
+  const addDigests = (callId: string, digests: string[]) =>
+    digests.forEach((digest) => merged.add(`${callId}/${digest}`));
+  /** Calls whose digests must be read again (the lock met a newer version, or a marker claim). */
+  const unsure: string[] = [];
   const take = (rows: Record<string, unknown>[]) => {
     for (const raw of rows) {
       const call = callFromDriver(raw);
       const key = callKey(call.organizationId, call.providerCallId!);
-      if (wanted.has(key) && !found.has(key)) found.set(key, { call, created: raw.created_now === true });
+      if (!wanted.has(key) || found.has(key)) continue;
+      const created = raw.created_now === true;
+      found.set(key, { call, created });
+      if (created) continue;
+      if (raw.row_xmin !== undefined && raw.row_xmin === raw.seen_xmin)
+        addDigests(call.id, raw.digests as string[]);
+      else unsure.push(call.id);
     }
   };
   const missing = () => [...wanted].filter(([key]) => !found.has(key)).map(([, d]) => d);
@@ -527,11 +581,7 @@ async function findOrCreateCalls(
 
   const executions = [...new Set(deliveries.map((d) => d.snapshot.providerCallId))];
   const withoutMarker = [...wanted.values()].filter((d) => !ourMarker(d.snapshot));
-  const first = tx.query(LOCK_OR_CREATE, [executions, newCalls(withoutMarker), now]);
-  const digests = tx.query<{ call_id: string; digests: string[] }>(MERGED_DIGESTS, [executions]);
-  // Awaited below; when an earlier statement fails first, its failure is the one reported.
-  digests.catch(() => {});
-  take((await first).rows);
+  take((await tx.query(LOCK_OR_CREATE, [executions, newCalls(withoutMarker), now])).rows);
 
   if (found.size < wanted.size) {
     // Calls we placed whose execution id was not known yet: claimed by their marker.
@@ -552,7 +602,10 @@ async function findOrCreateCalls(
       take((await tx.query(LOCK_OR_CREATE, [again, newCalls(left), now])).rows);
     }
   }
-  const merged = new Set((await digests).rows.flatMap((r) => r.digests.map((d) => `${r.call_id}/${d}`)));
+  if (unsure.length > 0) {
+    const { rows } = await tx.query<{ call_id: string; digests: string[] }>(MERGED_DIGESTS, [unsure]);
+    for (const row of rows) addDigests(row.call_id, row.digests);
+  }
   return { found, merged };
 }
 

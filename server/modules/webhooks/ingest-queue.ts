@@ -54,6 +54,7 @@ export function createIngestQueue(ctx: AppContext, options: IngestQueueOptions =
   const concurrency = Math.max(1, options.concurrency ?? 2);
   const waiting: Pending[] = [];
   const orgs: OrganizationCache = new Map();
+  const outbox = createPollOutbox(ctx);
   /** Transaction loops running; counted down in the same step that finds nothing waiting. */
   let active = 0;
   const running = new Set<Promise<void>>();
@@ -65,7 +66,7 @@ export function createIngestQueue(ctx: AppContext, options: IngestQueueOptions =
       await new Promise((resolve) => setImmediate(resolve));
       while (waiting.length > 0) {
         const batch = waiting.splice(0, maxBatch);
-        await storeBatch(ctx, orgs, batch).catch((err: unknown) => {
+        await storeBatch(ctx, orgs, outbox, batch).catch((err: unknown) => {
           // storeBatch answers every request itself; this is a last resort against a bug.
           ctx.log.error({ err }, 'ingest queue: a batch failed unexpectedly');
           batch.forEach((pending) => pending.reject(err));
@@ -118,7 +119,12 @@ class StaleOrganization extends Error {
 }
 
 /** One batch: stored and merged in one transaction, or else stored one by one unmerged. Never throws. */
-async function storeBatch(ctx: AppContext, orgs: OrganizationCache, batch: Pending[]): Promise<void> {
+async function storeBatch(
+  ctx: AppContext,
+  orgs: OrganizationCache,
+  outbox: PollOutbox,
+  batch: Pending[],
+): Promise<void> {
   const stop = ctx.metrics.mergeDuration.startTimer();
   let stored: Stored;
   try {
@@ -134,7 +140,7 @@ async function storeBatch(ctx: AppContext, orgs: OrganizationCache, batch: Pendi
     stop();
     if (batch.length > 1) {
       // One bad delivery must not hold back the others: each on its own.
-      for (const pending of batch) await storeBatch(ctx, orgs, [pending]);
+      for (const pending of batch) await storeBatch(ctx, orgs, outbox, [pending]);
       return;
     }
     ctx.metrics.webhookVerdicts.inc({ verdict: 'failed' });
@@ -153,7 +159,37 @@ async function storeBatch(ctx: AppContext, orgs: OrganizationCache, batch: Pendi
   });
   ctx.metrics.webhookDeliveries.inc({ source: 'webhook' }, stored.outcomes.length);
   publishOutcomes(ctx, stored.outcomes);
-  void sendFollowUpPolls(ctx, stored.polls);
+  outbox.add(stored.polls);
+}
+
+type FollowUpPoll = Parameters<typeof sendFollowUpPolls>[1][number];
+
+/**
+ * The follow-up polls of committed batches, sent by one sender: what accumulates while a send runs
+ * goes in the next one, so a busy queue sends them in a few multi-row inserts (each its own
+ * transaction) rather than one per batch.
+ */
+interface PollOutbox {
+  add(polls: FollowUpPoll[]): void;
+}
+
+function createPollOutbox(ctx: AppContext): PollOutbox {
+  const pending: FollowUpPoll[] = [];
+  let sending = false;
+  const send = () => {
+    if (sending || pending.length === 0) return;
+    sending = true;
+    void sendFollowUpPolls(ctx, pending.splice(0)).finally(() => {
+      sending = false;
+      send();
+    });
+  };
+  return {
+    add(polls) {
+      pending.push(...polls);
+      send();
+    },
+  };
 }
 
 interface Stored {
@@ -161,7 +197,7 @@ interface Stored {
   ids: (string | null)[];
   outcomes: ApplyOutcome[];
   /** The polls that follow the merges, sent once the transaction committed. */
-  polls: Parameters<typeof sendFollowUpPolls>[1];
+  polls: FollowUpPoll[];
 }
 
 /**
@@ -208,46 +244,43 @@ async function storeAndMerge(
   if (deliveries.length === 0) return { ids, outcomes: [], polls: [] };
 
   const now = ctx.now();
-  const merge = await mergeInTransaction(ctx, tx, deliveries, now);
-  const rows = merge.verdicts.map((verdict) => {
-    const { webhook, organizationId } = webhooks.get(verdict.id)!;
+  // The events are inserted with their verdicts by the statement that writes the calls.
+  const merge = await mergeInTransaction(ctx, tx, deliveries, now, (verdicts) => {
+    const rows = verdicts.map((verdict) => {
+      const { webhook, organizationId } = webhooks.get(verdict.id)!;
+      return {
+        ...verdictRow(verdict),
+        organization_id: organizationId,
+        token_hash: webhook.tokenHash,
+        headers: webhook.headers,
+        source_ip: webhook.ip,
+        received_at: webhook.receivedAt,
+        payload_digest: webhook.payloadDigest,
+        provider_call_id: webhook.snapshot.providerCallId,
+        provider_agent_id: webhook.snapshot.providerAgentId,
+        status: webhook.snapshot.status ?? webhook.snapshot.rawStatus,
+      };
+    });
+    const bodies = verdicts.map((v) => webhooks.get(v.id)!.webhook.rawBody);
     return {
-      ...verdictRow(verdict),
-      organization_id: organizationId,
-      token_hash: webhook.tokenHash,
-      headers: webhook.headers,
-      source_ip: webhook.ip,
-      received_at: webhook.receivedAt,
-      payload_digest: webhook.payloadDigest,
-      provider_call_id: webhook.snapshot.providerCallId,
-      provider_agent_id: webhook.snapshot.providerAgentId,
-      status: webhook.snapshot.status ?? webhook.snapshot.rawStatus,
+      // The organization must still hold the token (the cache may be older than a rotation).
+      sql: `INSERT INTO webhook_events (id, organization_id, source, headers, source_ip, received_at,
+                                        payload, payload_digest, provider_call_id, provider_agent_id,
+                                        status, verdict, call_id, changed_fields, attempts, processed_at)
+            SELECT v.id, v.organization_id, 'webhook', v.headers, v.source_ip, v.received_at, v.payload,
+                   v.payload_digest, v.provider_call_id, v.provider_agent_id, v.status, v.verdict,
+                   v.call_id, v.changed_fields, 1, $2
+              FROM jsonb_to_recordset($1::jsonb) AS v(
+                     id uuid, organization_id uuid, token_hash text, headers jsonb, source_ip text,
+                     received_at timestamptz, payload jsonb, payload_digest text, provider_call_id text,
+                     provider_agent_id text, status text, verdict text, call_id uuid, changed_fields text[])
+              JOIN organizations o ON o.id = v.organization_id AND o.webhook_token_hash = v.token_hash
+            RETURNING id`,
+      params: [withPayloads(rows, bodies), now],
     };
   });
-  // The organization must still hold the token (the cache may be older than a rotation).
-  const inserted = tx.query(
-    `INSERT INTO webhook_events (id, organization_id, source, headers, source_ip, received_at, payload,
-                                 payload_digest, provider_call_id, provider_agent_id, status, verdict,
-                                 call_id, changed_fields, attempts, processed_at)
-     SELECT v.id, v.organization_id, 'webhook', v.headers, v.source_ip, v.received_at, v.payload,
-            v.payload_digest, v.provider_call_id, v.provider_agent_id, v.status, v.verdict,
-            v.call_id, v.changed_fields, 1, $2
-       FROM jsonb_to_recordset($1::jsonb) AS v(
-              id uuid, organization_id uuid, token_hash text, headers jsonb, source_ip text,
-              received_at timestamptz, payload jsonb, payload_digest text, provider_call_id text,
-              provider_agent_id text, status text, verdict text, call_id uuid, changed_fields text[])
-       JOIN organizations o ON o.id = v.organization_id AND o.webhook_token_hash = v.token_hash
-     RETURNING id`,
-    [
-      withPayloads(
-        rows,
-        merge.verdicts.map((v) => webhooks.get(v.id)!.webhook.rawBody),
-      ),
-      now,
-    ],
-  );
-  const [outcomes, { rows: stored }] = await Promise.all([merge.outcomes, inserted]);
-  if (stored.length !== rows.length) throw new StaleOrganization();
+  const [outcomes, recorded] = await Promise.all([merge.outcomes, merge.recorded]);
+  if (recorded !== deliveries.length) throw new StaleOrganization();
   return { ids, outcomes, polls: merge.polls };
 }
 

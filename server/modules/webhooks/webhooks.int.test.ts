@@ -1,3 +1,4 @@
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectError, signUp, startTestApp, type Client, type TestApp } from '../../../test/app.js';
 import { testDbKind } from '../../../test/db.js';
@@ -235,6 +236,46 @@ describe(`webhook receiver (${testDbKind()})`, { timeout: 30_000 }, () => {
     expect(replay.json()).toMatchObject({ replayed: 5, changed: [] });
     expect(replay.json().call).toEqual(call);
   });
+
+  it.runIf(testDbKind() === 'pg')(
+    'recognises a repeat merged by a concurrent transaction while this one waited for the call (pg only: PGlite has one connection)',
+    async () => {
+      const id = 'exec-concurrent-1';
+      const completed = execution(id, providerAgentId, 'completed', {
+        updated_at: '2026-01-28T13:31:00.000001',
+      });
+      expect((await post(completed)).statusCode).toBe(202);
+      const call = await callByExecution(id);
+      // A late ringing: stale, not the call's latest snapshot, so only its digest can tell its copy apart.
+      const lateRinging = execution(id, providerAgentId, 'ringing', {
+        updated_at: '2026-01-28T13:17:52.000001',
+      });
+      const holder = new pg.Client({ connectionString: t.testDb.url });
+      await holder.connect();
+      try {
+        await holder.query('BEGIN');
+        await holder.query('SELECT 1 FROM calls WHERE id = $1 FOR UPDATE', [call.id]);
+        const waitingForLocks = async () => {
+          const { rows } = await holder.query<{ n: number }>(
+            "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",
+          );
+          return rows[0]!.n;
+        };
+        // The two copies go out in two transactions (the ingest queue runs two at once), both waiting.
+        const first = post(lateRinging);
+        await waitUntil(async () => (await waitingForLocks()) === 1);
+        const second = post(lateRinging);
+        await waitUntil(async () => (await waitingForLocks()) === 2);
+        await holder.query('COMMIT');
+        expect([(await first).statusCode, (await second).statusCode]).toEqual([202, 202]);
+      } finally {
+        await holder.end();
+      }
+      const events = (await client.get(`/api/orgs/${orgId}/calls/${call.id}/events`)).json().data;
+      expect(events.map((e: { verdict: string }) => e.verdict)).toEqual(['applied', 'stale', 'duplicate']);
+      expect(await callByExecution(id)).toEqual(call);
+    },
+  );
 
   it('keeps a delivery for an unknown agent as an orphan, applied once its call appears', async () => {
     const res = await post(execution('exec-orphan-1', 'agent-we-do-not-know', 'ringing'));
