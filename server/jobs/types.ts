@@ -54,6 +54,18 @@ export interface JobOptions {
   pollingIntervalSeconds?: number;
 }
 
+/**
+ * Options of a periodic chore (scheduled every minute): one run at a time across every node, not
+ * retried (the next minute's run does the work), expired after five minutes.
+ */
+export const PERIODIC_JOB_OPTIONS: JobOptions = {
+  retryLimit: 0,
+  retryDelay: 60,
+  retryBackoff: false,
+  expireInSeconds: 300,
+  policy: 'singleton',
+};
+
 /** What a handler receives besides its payload. */
 export interface JobContext<N extends string = string> {
   readonly name: N;

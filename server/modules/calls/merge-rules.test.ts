@@ -8,7 +8,8 @@ describe('stableStringify and sameJson', () => {
   it('is JSON of the same value, whatever the key order', () => {
     fc.assert(
       fc.property(json, (value) => {
-        expect(JSON.parse(stableStringify(value))).toEqual(value);
+        // Compared with what JSON itself makes of the value (-0 becomes 0).
+        expect(JSON.parse(stableStringify(value))).toEqual(JSON.parse(JSON.stringify(value)));
         const reversed = JSON.parse(JSON.stringify(value), (_key, v: unknown) =>
           v !== null && typeof v === 'object' && !Array.isArray(v)
             ? Object.fromEntries(Object.entries(v).reverse())

@@ -1,6 +1,6 @@
 /** Every minute: the stale-call reconciliation (one run at a time across nodes). */
 import type { AppContext } from '../../context.js';
-import type { JobDefinition, JobMap } from '../../jobs/types.js';
+import { PERIODIC_JOB_OPTIONS, type JobDefinition, type JobMap } from '../../jobs/types.js';
 import { reconcileStaleCalls } from './reconcile.js';
 
 declare module '../../jobs/types.js' {
@@ -12,13 +12,7 @@ declare module '../../jobs/types.js' {
 export function reconcileStaleJob(ctx: AppContext): JobDefinition<JobMap, 'calls.reconcile-stale'> {
   return {
     name: 'calls.reconcile-stale',
-    options: {
-      retryLimit: 0,
-      retryDelay: 60,
-      retryBackoff: false,
-      expireInSeconds: 300,
-      policy: 'singleton',
-    },
+    options: PERIODIC_JOB_OPTIONS,
     singletonKey: () => 'reconcile',
     async handler() {
       const report = await reconcileStaleCalls(ctx);

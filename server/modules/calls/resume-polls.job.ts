@@ -7,7 +7,7 @@ import { and, gt, inArray, isNotNull, isNull, lt, or, sql } from 'drizzle-orm';
 import { ACTIVE_STATUSES } from '../../../common/call-status.js';
 import type { AppContext } from '../../context.js';
 import { calls } from '../../db/schema.js';
-import type { JobDefinition, JobMap } from '../../jobs/types.js';
+import { PERIODIC_JOB_OPTIONS, type JobDefinition, type JobMap } from '../../jobs/types.js';
 
 declare module '../../jobs/types.js' {
   interface JobMap {
@@ -44,13 +44,7 @@ export async function resumePolls(ctx: AppContext): Promise<number> {
 export function resumePollsJob(ctx: AppContext): JobDefinition<JobMap, 'calls.resume-polls'> {
   return {
     name: 'calls.resume-polls',
-    options: {
-      retryLimit: 0,
-      retryDelay: 60,
-      retryBackoff: false,
-      expireInSeconds: 300,
-      policy: 'singleton',
-    },
+    options: PERIODIC_JOB_OPTIONS,
     singletonKey: () => 'resume-polls',
     async handler() {
       const sent = await resumePolls(ctx);

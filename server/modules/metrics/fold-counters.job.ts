@@ -5,7 +5,7 @@
  */
 import { sql } from 'drizzle-orm';
 import type { AppContext } from '../../context.js';
-import type { JobDefinition, JobMap } from '../../jobs/types.js';
+import { PERIODIC_JOB_OPTIONS, type JobDefinition, type JobMap } from '../../jobs/types.js';
 
 declare module '../../jobs/types.js' {
   interface JobMap {
@@ -23,13 +23,7 @@ export async function foldCounters(ctx: AppContext): Promise<number> {
 export function foldCountersJob(ctx: AppContext): JobDefinition<JobMap, 'metrics.fold-counters'> {
   return {
     name: 'metrics.fold-counters',
-    options: {
-      retryLimit: 0,
-      retryDelay: 60,
-      retryBackoff: false,
-      expireInSeconds: 300,
-      policy: 'singleton',
-    },
+    options: PERIODIC_JOB_OPTIONS,
     singletonKey: () => 'fold-counters',
     async handler() {
       const folded = await foldCounters(ctx);
