@@ -163,7 +163,7 @@ class PgBossRuntime<M extends JobMapOf<M>> implements JobRuntime<M> {
   async sendMany<N extends JobName<M>>(
     name: N,
     jobs: readonly BatchJob<M[N]>[],
-    options: Pick<SendOptions, 'tx' | 'sqlTx'> = {},
+    options: Pick<SendOptions, 'tx'> = {},
   ): Promise<void> {
     if (this.#stopped) throw new Error(`Cannot send jobs "${name}": the job runtime is stopped.`);
     const definition = this.#definition(name);
@@ -180,10 +180,7 @@ class PgBossRuntime<M extends JobMapOf<M>> implements JobRuntime<M> {
         ...(singletonKey !== undefined && { singletonKey }),
       };
     });
-    const sqlTx = options.sqlTx;
-    const db = options.tx
-      ? transactionBossDb(options.tx)
-      : sqlTx && { executeSql: (text: string, values?: unknown[]) => sqlTx.query(text, values) };
+    const db = options.tx && transactionBossDb(options.tx);
     await this.boss.insert(inserts, db ? { db } : {});
     if (!db && jobs.some((job) => job.startAfter === undefined)) {
       for (const workerId of this.#workerIds.get(name) ?? []) this.boss.notifyWorker(workerId);

@@ -4,7 +4,7 @@
  * honest at compile time.
  */
 import type { BaseLogger } from 'pino';
-import type { Db, SqlTransaction } from '../db/index.js';
+import type { Db } from '../db/index.js';
 
 /**
  * The platform's jobs: queue name → payload. Add one entry per job, next to the file that defines
@@ -109,8 +109,6 @@ export interface SendOptions {
    * held by the transaction, so a plain send would wait for it forever).
    */
   tx?: Db;
-  /** Enqueue inside this raw SQL transaction (`Database.transaction`), like `tx`. */
-  sqlTx?: SqlTransaction;
 }
 
 /** One job of `sendMany`. */
@@ -152,7 +150,7 @@ export interface JobRuntime<M extends JobMapOf<M> = JobMap> {
   sendMany<N extends JobName<M>>(
     name: N,
     jobs: readonly BatchJob<M[N]>[],
-    options?: Pick<SendOptions, 'tx' | 'sqlTx'>,
+    options?: Pick<SendOptions, 'tx'>,
   ): Promise<void>;
   /** Sends `payload` to `name` on a cron schedule (minute resolution), one schedule per name. */
   schedule<N extends JobName<M>>(
