@@ -188,8 +188,7 @@ async function applyInTransaction(
           RETURNING e.id`,
     params: [JSON.stringify(verdicts.map(verdictRow)), now],
   }));
-  const [outcomes] = await Promise.all([merge.outcomes, merge.recorded]);
-  return { outcomes, polls: merge.polls };
+  return { outcomes: await merge.outcomes, polls: merge.polls };
 }
 
 const callKey = (organizationId: string, providerCallId: string) => `${organizationId}/${providerCallId}`;
@@ -230,8 +229,8 @@ export type RecordVerdicts = (verdicts: Verdict[]) => { sql: string; params: unk
  * and every verdict recorded (`record`) in one statement. The follow-up polls are returned, for the
  * caller to send after committing (`sendFollowUpPolls`).
  *
- * The verdicts are known as soon as this resolves; the write is issued but may still be running:
- * the caller awaits `outcomes` (the calls as stored) and `recorded` (how many rows `record` wrote).
+ * The write is issued but may still be running when this resolves: the caller awaits `outcomes`
+ * (the calls as stored) and, if it checks them, `recorded` (how many rows `record` wrote).
  */
 export async function mergeInTransaction(
   ctx: AppContext,
@@ -240,7 +239,6 @@ export async function mergeInTransaction(
   now: Date,
   record: RecordVerdicts,
 ): Promise<{
-  verdicts: Verdict[];
   outcomes: Promise<ApplyOutcome[]>;
   recorded: Promise<number>;
   polls: FollowUpPoll[];
@@ -309,7 +307,7 @@ export async function mergeInTransaction(
   // Awaited by the caller; a failure meanwhile must not be reported as unhandled.
   outcomes.catch(() => {});
   recorded.catch(() => {});
-  return { verdicts, outcomes, recorded, polls: followUpPolls(ctx, [...works.values()]) };
+  return { outcomes, recorded, polls: followUpPolls(ctx, [...works.values()]) };
 }
 
 /**
@@ -328,7 +326,6 @@ function followUpPolls(ctx: AppContext, works: CallWork[]): FollowUpPoll[] {
   return jobs;
 }
 
-/** Writes each call's merged state in one statement; resolves to the calls as stored, by id. */
 /**
  * Writes each call's merged state and records the verdicts (`recording`), in one statement; resolves
  * to the calls as stored, by id, and the number of rows recorded.
