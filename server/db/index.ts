@@ -9,6 +9,7 @@ import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import pg from 'pg';
+import { inlineParams } from './inline-params.js';
 import * as schema from './schema.js';
 
 export type Schema = typeof schema;
@@ -30,6 +31,12 @@ export interface RawSession {
  */
 export interface SqlTransaction {
   query<T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<{ rows: T[] }>;
+  /**
+   * The transaction's last statement, committed with it: resolves once both are done (on
+   * PostgreSQL, in one round trip). Nothing may be issued after it, and the transaction can no
+   * longer be rolled back by throwing.
+   */
+  queryAndCommit<T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<{ rows: T[] }>;
 }
 
 /**
@@ -48,8 +55,10 @@ export interface Database {
   /** Runs `fn` on one dedicated connection, released afterwards. */
   withSession<T>(fn: (session: RawSession) => Promise<T>): Promise<T>;
   /**
-   * Runs `fn` in a transaction of raw SQL, committed when it resolves and rolled back when it
-   * throws. For hot paths: `BEGIN` and the statements `fn` issues without awaiting go out back to
+   * Runs `fn` in a transaction of raw SQL, committed when it resolves (or by its `queryAndCommit`)
+   * and rolled back when it throws. For hot paths: on PostgreSQL, `BEGIN` goes out with the first
+   * statement and `COMMIT` with the one `queryAndCommit` sends, each pair in one round trip (as
+   * plain SQL text, `inlineParams`), and the statements `fn` issues without awaiting go out back to
    * back, without a turn of the event loop between them.
    */
   transaction<T>(fn: (tx: SqlTransaction) => Promise<T>): Promise<T>;
@@ -105,24 +114,45 @@ function openPostgres(url: string, max: number): Database {
     async transaction(fn) {
       const client = await pool.connect();
       let broken: Error | undefined;
+      /** Whether BEGIN was sent, and whether COMMIT was. */
+      let begun = false;
+      let ended = false;
       try {
         // Statements are chained here (node-postgres no longer queues them itself): each goes out
         // as soon as the one before it is answered, without waiting for the caller to look. After
-        // a failure (BEGIN included) nothing more is sent: the rest fail with the first error.
-        let tail: Promise<unknown> = client.query('BEGIN');
-        const query = <T>(text: string, params?: unknown[]) => {
-          const run = tail.then(() => client.query(text, params));
+        // a failure nothing more is sent: the rest fail with the first error. The first statement
+        // carries BEGIN and the last may carry COMMIT: several statements in one message take the
+        // simple query protocol, which has no parameters, so theirs are written into the text.
+        let tail: Promise<unknown> = Promise.resolve();
+        const send = (text: string, params: unknown[] | undefined, commit: boolean) => {
+          if (ended) throw new Error('the transaction was already committed');
+          const first = !begun;
+          begun = true;
+          ended = commit;
+          const run = tail.then(async () => {
+            if (!first && !commit) return client.query(text, params);
+            const statements = [inlineParams(text, params)];
+            if (first) statements.unshift('BEGIN');
+            if (commit) statements.push('COMMIT');
+            const results = (await client.query(statements.join('\n;\n'))) as unknown as pg.QueryResult[];
+            return results[first ? 1 : 0];
+          });
           tail = run;
-          return run as unknown as Promise<{ rows: T[] }>;
+          return run as unknown as Promise<{ rows: never[] }>;
         };
         try {
-          const result = await fn({ query });
+          const result = await fn({
+            query: (text, params) => send(text, params, false),
+            queryAndCommit: (text, params) => send(text, params, true),
+          });
           await tail;
-          await client.query('COMMIT');
+          if (begun && !ended) await client.query('COMMIT');
           return result;
         } catch (err) {
           await tail.catch(() => {});
-          await client.query('ROLLBACK').catch((rollbackErr: Error) => (broken = rollbackErr));
+          // Also after a failed COMMIT, or one never run after its statement failed (a ROLLBACK
+          // outside a transaction only warns).
+          if (begun) await client.query('ROLLBACK').catch((rollbackErr: Error) => (broken = rollbackErr));
           throw err;
         }
       } finally {
@@ -167,7 +197,23 @@ async function openPglite(dataDir: string | undefined): Promise<Database> {
         } as RawSession);
       }),
     // One connection: PGlite queues every other caller behind this transaction.
-    transaction: (fn) => client.transaction((tx) => fn({ query: (text, params) => tx.query(text, params) })),
+    transaction: (fn) =>
+      client.transaction((tx) => {
+        let ended = false;
+        const query = (text: string, params?: unknown[]) => {
+          if (ended) throw new Error('the transaction was already committed');
+          return tx.query(text, params);
+        };
+        // Round trips cost nothing here: the last statement is an ordinary one, committed after.
+        return fn({
+          query,
+          queryAndCommit: (text, params) => {
+            const result = query(text, params);
+            ended = true;
+            return result;
+          },
+        } as SqlTransaction);
+      }),
     close: () => client.close(),
   };
 }

@@ -53,4 +53,67 @@ describe(`raw SQL transactions (${testDbKind()})`, () => {
     await testDb.database.transaction((tx) => tx.query('INSERT INTO tx_probe (n) VALUES (6)'));
     expect(await stored()).toEqual([1, 2, 6]);
   });
+
+  it('commits with the last statement, which returns its rows; nothing may follow it', async () => {
+    const rows = await testDb.database.transaction(async (tx) => {
+      await tx.query('INSERT INTO tx_probe (n) VALUES ($1)', [7]);
+      const last = await tx.queryAndCommit<{ n: number }>(
+        'INSERT INTO tx_probe (n) VALUES ($1), ($2) RETURNING n',
+        [8, 9],
+      );
+      expect(() => tx.query('SELECT 1')).toThrow(/already committed/);
+      return last.rows.map((r) => r.n);
+    });
+    expect(rows).toEqual([8, 9]);
+    expect(await stored()).toEqual([1, 2, 6, 7, 8, 9]);
+  });
+
+  it('rolls back the whole transaction when its committing statement fails', async () => {
+    await expect(
+      testDb.database.transaction(async (tx) => {
+        await tx.query('INSERT INTO tx_probe (n) VALUES (10)');
+        await tx.queryAndCommit('INSERT INTO tx_probe (n) VALUES (11), (1)');
+      }),
+    ).rejects.toThrow(/duplicate key/);
+    await expect(
+      testDb.database.transaction((tx) => tx.queryAndCommit('INSERT INTO tx_probe (n) VALUES ($1)', [1])),
+    ).rejects.toThrow(/duplicate key/);
+    expect(await stored()).toEqual([1, 2, 6, 7, 8, 9]);
+  });
+
+  it('gives every parameter type the same value whether it travels as a parameter or in the text', async () => {
+    const values = [
+      "it's a $p$ 'quoted' \\ \"string\" ending in $p",
+      new Date('2026-03-04T05:06:07.089Z'),
+      ['a', null, 'q"u\\o', "it's"],
+      { nested: { text: "$1 'x'", list: [1, null] } },
+      42.5,
+      true,
+      null,
+    ];
+    const text = `SELECT $1::text AS s, $2::timestamptz AS t, $3::text[] AS a, $4::jsonb AS j,
+                          $5::numeric::text AS n, $6::boolean AS b, $7::text IS NULL AS z, $1 = $1::text AS same`;
+    const read = () =>
+      testDb.database.transaction(async (tx) => {
+        // The first statement carries BEGIN (its parameters written into the text), the second
+        // travels with its parameters, the third carries COMMIT.
+        const first = await tx.query(text, values);
+        const second = await tx.query(text, values);
+        const third = await tx.queryAndCommit(text, values);
+        return [first.rows[0], second.rows[0], third.rows[0]];
+      });
+    const [first, second, third] = await read();
+    expect(first).toEqual({
+      s: values[0],
+      t: values[1],
+      a: values[2],
+      j: values[3],
+      n: '42.5',
+      b: true,
+      z: true,
+      same: true,
+    });
+    expect(second).toEqual(first);
+    expect(third).toEqual(first);
+  });
 });

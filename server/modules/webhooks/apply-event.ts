@@ -11,6 +11,7 @@ import { eq, getTableColumns, sql } from 'drizzle-orm';
 import { isTerminalStatus } from '../../../common/call-status.js';
 import type { AppContext } from '../../context.js';
 import type { Db, SqlTransaction } from '../../db/index.js';
+import { jsonRows } from '../../db/json-rows.js';
 import { calls, webhookEvents } from '../../db/schema.js';
 import type { BatchJob, JobMap } from '../../jobs/types.js';
 import { mapExecution, type ProviderCallSnapshot } from '../../providers/bolna/index.js';
@@ -179,11 +180,11 @@ async function applyInTransaction(
   const mine = deliveries.filter((d) => claimed.has(d.id));
   if (mine.length === 0) return { outcomes: [], polls: [] };
   const now = ctx.now();
-  const merge = await mergeInTransaction(ctx, tx, mine, now, (verdicts) => ({
+  const merge = await mergeAndCommit(ctx, tx, mine, now, (verdicts) => ({
     sql: `UPDATE webhook_events AS e
              SET verdict = v.verdict, call_id = v.call_id, changed_fields = v.changed_fields,
                  processed_at = $2, attempts = e.attempts + 1, error = NULL
-            FROM jsonb_to_recordset($1::jsonb) AS v(id uuid, verdict text, call_id uuid, changed_fields text[])
+            FROM ${jsonRows('$1', 'v', 'id uuid, verdict text, call_id uuid, changed_fields text[]', verdicts.length)}
            WHERE e.id = v.id
           RETURNING e.id`,
     params: [JSON.stringify(verdicts.map(verdictRow)), now],
@@ -219,30 +220,28 @@ interface CallWork {
 /**
  * How the caller records the verdicts of a merge: one data-modifying statement returning a row per
  * delivery recorded, with its own placeholders from $1 (and no `$` anywhere else in its text). It
- * runs as part of the statement that writes the calls.
+ * runs as part of the statement that writes the calls, which fails (SQLSTATE `VERDICTS_NOT_RECORDED`)
+ * unless it recorded every verdict.
  */
 export type RecordVerdicts = (verdicts: Verdict[]) => { sql: string; params: unknown[] };
 
 /**
- * The merge of a batch of deliveries, claimed by the caller: their calls found or created and
- * locked, each call's deliveries folded in arrival order through the merge, then every call written
- * and every verdict recorded (`record`) in one statement. The follow-up polls are returned, for the
- * caller to send after committing (`sendFollowUpPolls`).
+ * The merge of a batch of deliveries, claimed by the caller, which ends its transaction: their
+ * calls found or created and locked, each call's deliveries folded in arrival order through the
+ * merge, then every call written and every verdict recorded (`record`) in one statement, sent with
+ * the COMMIT. The follow-up polls are returned, for the caller to send after committing
+ * (`sendFollowUpPolls`).
  *
  * The write is issued but may still be running when this resolves: the caller awaits `outcomes`
- * (the calls as stored) and, if it checks them, `recorded` (how many rows `record` wrote).
+ * (the calls as stored), which rejects when the write or the commit failed.
  */
-export async function mergeInTransaction(
+export async function mergeAndCommit(
   ctx: AppContext,
   tx: SqlTransaction,
   deliveries: readonly StoredDelivery[],
   now: Date,
   record: RecordVerdicts,
-): Promise<{
-  outcomes: Promise<ApplyOutcome[]>;
-  recorded: Promise<number>;
-  polls: FollowUpPoll[];
-}> {
+): Promise<{ outcomes: Promise<ApplyOutcome[]>; polls: FollowUpPoll[] }> {
   const mine = [...deliveries].sort(
     (a, b) => a.receivedAt.getTime() - b.receivedAt.getTime() || (a.id < b.id ? -1 : 1),
   );
@@ -293,9 +292,8 @@ export async function mergeInTransaction(
     });
   }
 
-  const written = writeCalls(tx, [...works.values()], now, record(verdicts));
-  const recorded = written.then(({ recorded: count }) => count);
-  const outcomes = written.then(({ calls: stored }) =>
+  const written = writeCalls(tx, [...works.values()], now, verdicts.length, record(verdicts));
+  const outcomes = written.then((stored) =>
     verdicts.map((v) => ({
       eventId: v.id,
       verdict: v.verdict,
@@ -306,8 +304,7 @@ export async function mergeInTransaction(
   );
   // Awaited by the caller; a failure meanwhile must not be reported as unhandled.
   outcomes.catch(() => {});
-  recorded.catch(() => {});
-  return { outcomes, recorded, polls: followUpPolls(ctx, [...works.values()]) };
+  return { outcomes, polls: followUpPolls(ctx, [...works.values()]) };
 }
 
 /**
@@ -326,19 +323,31 @@ function followUpPolls(ctx: AppContext, works: CallWork[]): FollowUpPoll[] {
   return jobs;
 }
 
+/** SQLSTATE of the merge's write when it could not record every verdict (`automitra_check`). */
+export const VERDICTS_NOT_RECORDED = 'AM001';
+
+/** Makes the statement fail (rolling its transaction back) unless `recorded` recorded `verdicts` rows. */
+const allRecorded = (verdicts: number) =>
+  `HAVING automitra_check(count(*) = ${verdicts}, 'the verdicts of a merge were not all recorded')`;
+
 /**
- * Writes each call's merged state and records the verdicts (`recording`), in one statement; resolves
- * to the calls as stored, by id, and the number of rows recorded.
+ * Writes each call's merged state and records the verdicts (`recording`, which must record
+ * `verdicts` rows), in one statement sent with the transaction's COMMIT; resolves to the calls as
+ * stored, by id.
  */
 async function writeCalls(
   tx: SqlTransaction,
   works: CallWork[],
   now: Date,
+  verdicts: number,
   recording: ReturnType<RecordVerdicts>,
-): Promise<{ calls: Map<string, CallRow>; recorded: number }> {
+): Promise<Map<string, CallRow>> {
   if (works.length === 0) {
-    const { rows } = await tx.query(recording.sql, recording.params);
-    return { calls: new Map(), recorded: rows.length };
+    await tx.queryAndCommit(
+      `WITH recorded AS (${recording.sql}) SELECT count(*) FROM recorded ${allRecorded(verdicts)}`,
+      recording.params,
+    );
+    return new Map();
   }
   // Its placeholders follow the two of the calls' UPDATE.
   const recordSql = recording.sql.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + 2}`);
@@ -370,7 +379,7 @@ async function writeCalls(
     last_polled_at: lastPolledAt ?? null,
     bump: changed.size > 0,
   }));
-  const { rows: returned } = await tx.query<Record<string, unknown>>(
+  const { rows: returned } = await tx.queryAndCommit<Record<string, unknown>>(
     `WITH recorded AS (${recordSql}),
      written AS (
      UPDATE calls AS c
@@ -398,18 +407,12 @@ async function writeCalls(
             last_polled_at = COALESCE(v.last_polled_at, c.last_polled_at),
             version = CASE WHEN v.bump THEN c.version + 1 ELSE c.version END,
             updated_at = CASE WHEN v.bump THEN $2 ELSE c.updated_at END
-       FROM jsonb_to_recordset($1::jsonb) AS v(
-              id uuid, status text, provider_call_id text, provider_agent_id text, direction text,
-              to_number text, from_number text, duration numeric, transcription text, recording_url text,
-              summary text, extracted_data jsonb, total_cost_cents numeric, cost_breakdown jsonb,
-              hangup_by text, hangup_reason text, hangup_provider_code integer, error_message text,
-              started_at timestamptz, ended_at timestamptz, merge_state jsonb,
-              last_webhook_at timestamptz, last_polled_at timestamptz, bump boolean)
+       FROM ${jsonRows('$1', 'v', WRITTEN_COLUMNS, rows.length)}
       WHERE c.id = v.id
      RETURNING c.id, c.provider_agent_id, c.duration, c.total_cost_cents, c.version, c.updated_at)
      SELECT true AS call, w.* FROM written w
      UNION ALL
-     SELECT false, NULL, NULL, NULL, NULL, NULL, NULL FROM recorded`,
+     SELECT false, NULL, NULL, NULL, NULL, NULL, NULL FROM recorded ${allRecorded(verdicts)}`,
     [JSON.stringify(rows), now, ...recording.params],
   );
   const stored = returned.filter((raw) => raw.call === true);
@@ -429,8 +432,16 @@ async function writeCalls(
       return [call.id, row];
     }),
   );
-  return { calls, recorded: returned.length - stored.length };
+  return calls;
 }
+
+/** The columns of the rows the merge's write sends (null: keep the stored value). */
+const WRITTEN_COLUMNS = `id uuid, status text, provider_call_id text, provider_agent_id text, direction text,
+  to_number text, from_number text, duration numeric, transcription text, recording_url text,
+  summary text, extracted_data jsonb, total_cost_cents numeric, cost_breakdown jsonb,
+  hangup_by text, hangup_reason text, hangup_provider_code integer, error_message text,
+  started_at timestamptz, ended_at timestamptz, merge_state jsonb,
+  last_webhook_at timestamptz, last_polled_at timestamptz, bump boolean`;
 
 /** The merged value when it differs from the stored one; else undefined (not sent, kept as stored). */
 function ifChanged<T>(next: T, stored: T): T | undefined {
@@ -488,7 +499,7 @@ interface FoundCall {
  * so when the locked version is the one the snapshot saw, no merge committed since, and the digests
  * are complete; otherwise (the lock waited for another merge of the call) they are read again.
  */
-const LOCK_OR_CREATE = `
+const lockOrCreate = (newCalls: number) => `
   WITH locked AS (
     SELECT c.*, c.xmin::text AS row_xmin FROM calls c
      WHERE c.provider = 'bolna' AND c.provider_call_id = ANY($1::text[])
@@ -501,9 +512,7 @@ const LOCK_OR_CREATE = `
                        to_number, from_number, metadata, created_at, updated_at)
     SELECT w.organization_id, a.id, w.provider_call_id, w.provider_agent_id, w.status, w.direction,
            w.to_number, w.from_number, '{"origin":"provider"}'::jsonb, w.created_at, $3
-      FROM jsonb_to_recordset($2::jsonb) AS w(
-             organization_id uuid, provider_call_id text, provider_agent_id text, status text,
-             direction text, to_number text, from_number text, created_at timestamptz)
+      FROM ${jsonRows('$2', 'w', NEW_CALL_COLUMNS, newCalls)}
       JOIN agents a ON a.provider = 'bolna' AND a.provider_agent_id = w.provider_agent_id
                    AND a.organization_id = w.organization_id
      WHERE NOT EXISTS (SELECT 1 FROM locked l WHERE l.provider_call_id = w.provider_call_id)
@@ -513,6 +522,10 @@ const LOCK_OR_CREATE = `
   SELECT false AS created_now, l.*, s.seen_xmin, s.digests FROM locked l LEFT JOIN seen s ON s.id = l.id
   UNION ALL
   SELECT true, c.*, NULL, NULL FROM created c`;
+
+/** The rows `lockOrCreate` may create: one per new execution of an agent of ours. */
+const NEW_CALL_COLUMNS = `organization_id uuid, provider_call_id text, provider_agent_id text, status text,
+  direction text, to_number text, from_number text, created_at timestamptz`;
 
 /** The payload digests merged into the call `alias` (a subquery per call, by the call_id index). */
 function digestsOf(alias: string): string {
@@ -561,24 +574,23 @@ async function findOrCreateCalls(
   };
   const missing = () => [...wanted].filter(([key]) => !found.has(key)).map(([, d]) => d);
   const newCalls = (candidates: StoredDelivery[]) =>
-    JSON.stringify(
-      candidates
-        .filter((d) => d.snapshot.providerAgentId)
-        .map(({ organizationId, snapshot }) => ({
-          organization_id: organizationId,
-          provider_call_id: snapshot.providerCallId,
-          provider_agent_id: snapshot.providerAgentId,
-          status: snapshot.status ?? 'initiated',
-          direction: snapshot.direction,
-          to_number: snapshot.toNumber,
-          from_number: snapshot.fromNumber,
-          created_at: snapshot.providerCreatedAt ?? now,
-        })),
-    );
+    candidates
+      .filter((d) => d.snapshot.providerAgentId)
+      .map(({ organizationId, snapshot }) => ({
+        organization_id: organizationId,
+        provider_call_id: snapshot.providerCallId,
+        provider_agent_id: snapshot.providerAgentId,
+        status: snapshot.status ?? 'initiated',
+        direction: snapshot.direction,
+        to_number: snapshot.toNumber,
+        from_number: snapshot.fromNumber,
+        created_at: snapshot.providerCreatedAt ?? now,
+      }));
 
   const executions = [...new Set(deliveries.map((d) => d.snapshot.providerCallId))];
   const withoutMarker = [...wanted.values()].filter((d) => !ourMarker(d.snapshot));
-  take((await tx.query(LOCK_OR_CREATE, [executions, newCalls(withoutMarker), now])).rows);
+  const created = newCalls(withoutMarker);
+  take((await tx.query(lockOrCreate(created.length), [executions, JSON.stringify(created), now])).rows);
 
   if (found.size < wanted.size) {
     // Calls we placed whose execution id was not known yet: claimed by their marker.
@@ -596,7 +608,8 @@ async function findOrCreateCalls(
     const left = missing();
     if (left.length > 0) {
       const again = left.map((d) => d.snapshot.providerCallId);
-      take((await tx.query(LOCK_OR_CREATE, [again, newCalls(left), now])).rows);
+      const more = newCalls(left);
+      take((await tx.query(lockOrCreate(more.length), [again, JSON.stringify(more), now])).rows);
     }
   }
   if (unsure.length > 0) {

@@ -16,9 +16,11 @@
 import { randomUUID } from 'node:crypto';
 import type { AppContext } from '../../context.js';
 import type { SqlTransaction } from '../../db/index.js';
+import { jsonRows } from '../../db/json-rows.js';
 import {
-  mergeInTransaction,
+  mergeAndCommit,
   sendFollowUpPolls,
+  VERDICTS_NOT_RECORDED,
   verdictRow,
   type ApplyOutcome,
   type StoredDelivery,
@@ -245,7 +247,7 @@ async function storeAndMerge(
 
   const now = ctx.now();
   // The events are inserted with their verdicts by the statement that writes the calls.
-  const merge = await mergeInTransaction(ctx, tx, deliveries, now, (verdicts) => {
+  const merge = await mergeAndCommit(ctx, tx, deliveries, now, (verdicts) => {
     const rows = verdicts.map((verdict) => {
       const { webhook, organizationId } = webhooks.get(verdict.id)!;
       return {
@@ -270,19 +272,23 @@ async function storeAndMerge(
             SELECT v.id, v.organization_id, 'webhook', v.headers, v.source_ip, v.received_at, v.payload,
                    v.payload_digest, v.provider_call_id, v.provider_agent_id, v.status, v.verdict,
                    v.call_id, v.changed_fields, 1, $2
-              FROM jsonb_to_recordset($1::jsonb) AS v(
-                     id uuid, organization_id uuid, token_hash text, headers jsonb, source_ip text,
-                     received_at timestamptz, payload jsonb, payload_digest text, provider_call_id text,
-                     provider_agent_id text, status text, verdict text, call_id uuid, changed_fields text[])
+              FROM ${jsonRows('$1', 'v', EVENT_COLUMNS, rows.length)}
               JOIN organizations o ON o.id = v.organization_id AND o.webhook_token_hash = v.token_hash
             RETURNING id`,
       params: [withPayloads(rows, bodies), now],
     };
   });
-  const [outcomes, recorded] = await Promise.all([merge.outcomes, merge.recorded]);
-  if (recorded !== deliveries.length) throw new StaleOrganization();
+  // A delivery the insert left out: its organization no longer holds the token (all rolled back).
+  const outcomes = await merge.outcomes.catch((err: { code?: string }) => {
+    throw err?.code === VERDICTS_NOT_RECORDED ? new StaleOrganization() : err;
+  });
   return { ids, outcomes, polls: merge.polls };
 }
+
+/** The columns of the events' rows (`withPayloads`). */
+const EVENT_COLUMNS = `id uuid, organization_id uuid, token_hash text, headers jsonb, source_ip text,
+  received_at timestamptz, payload jsonb, payload_digest text, provider_call_id text,
+  provider_agent_id text, status text, verdict text, call_id uuid, changed_fields text[]`;
 
 /**
  * The rows as one JSON array, each with its delivery's body as its `payload` member, verbatim: the
