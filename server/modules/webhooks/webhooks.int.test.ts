@@ -255,9 +255,13 @@ describe(`webhook receiver (${testDbKind()})`, { timeout: 30_000 }, () => {
       try {
         await holder.query('BEGIN');
         await holder.query('SELECT 1 FROM calls WHERE id = $1 FOR UPDATE', [call.id]);
+        // Asked outside the holder's transaction, which would keep seeing the sessions there were
+        // when it first looked (a connection the pool opens later would never appear).
         const waitingForLocks = async () => {
-          const { rows } = await holder.query<{ n: number }>(
-            "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",
+          const { rows } = await t.testDb.database.withSession((s) =>
+            s.query<{ n: number }>(
+              "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",
+            ),
           );
           return rows[0]!.n;
         };
