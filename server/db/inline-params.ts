@@ -4,11 +4,14 @@
  * one message, so a transaction can send `BEGIN` with its first statement, and its last statement
  * with `COMMIT`, in one round trip each (`Database.transaction`).
  *
- * Values are converted as node-postgres converts parameters (null and undefined: NULL; Date: an ISO
- * timestamp; arrays: array literals; other objects: JSON) and written as dollar-quoted strings, which
- * PostgreSQL reads without any escape processing whatever the session's settings; like parameters,
- * they are of unknown type until the statement's context (or a cast) gives them one. Placeholders
- * inside quoted strings, quoted identifiers, dollar-quoted bodies and comments are left alone.
+ * Values are converted as node-postgres converts parameters (null and undefined: NULL; arrays: array
+ * literals; other objects: JSON), except a Date, written in UTC (`toISOString`) where node-postgres
+ * writes local time with its offset: the same instant for a `timestamptz`, which every timestamp
+ * column of the schema is, but not for a `timestamp` without time zone, which this must not be used
+ * for. Each is written as a dollar-quoted string, which PostgreSQL reads without any escape
+ * processing whatever the session's settings; like parameters, they are of unknown type until the
+ * statement's context (or a cast) gives them one. Placeholders inside quoted strings, quoted
+ * identifiers, dollar-quoted bodies and comments are left alone.
  */
 
 /** The text `value` stands for, as node-postgres would send it; null for SQL NULL. */
