@@ -102,6 +102,7 @@ export function createIngestQueue(ctx: AppContext, options: IngestQueueOptions =
         }),
       ]);
       clearTimeout(timer);
+      await outbox.flush();
     },
   };
 }
@@ -167,29 +168,45 @@ async function storeBatch(
 type FollowUpPoll = Parameters<typeof sendFollowUpPolls>[1][number];
 
 /**
- * The follow-up polls of committed batches, sent by one sender: what accumulates while a send runs
- * goes in the next one, so a busy queue sends them in a few multi-row inserts (each its own
- * transaction) rather than one per batch.
+ * The follow-up polls of committed batches, gathered for up to `POLL_OUTBOX_WINDOW_MS` and sent in
+ * one multi-row insert (its own transaction) by one sender, rather than one insert per batch: a busy
+ * queue commits dozens of batches a second, and each insert costs PostgreSQL a transaction. The
+ * polls start seconds later anyway (two seconds for a call's confirmation, an interval for a new
+ * call). A poll lost to a crash in between is sent again by `calls.resume-polls`.
  */
 interface PollOutbox {
   add(polls: FollowUpPoll[]): void;
+  /** Sends what is gathered now, and resolves once every send has finished. */
+  flush(): Promise<void>;
 }
+
+/** How long the follow-up polls of committed batches are gathered before they are sent. */
+export const POLL_OUTBOX_WINDOW_MS = 200;
 
 function createPollOutbox(ctx: AppContext): PollOutbox {
   const pending: FollowUpPoll[] = [];
-  let sending = false;
-  const send = () => {
-    if (sending || pending.length === 0) return;
-    sending = true;
-    void sendFollowUpPolls(ctx, pending.splice(0)).finally(() => {
-      sending = false;
-      send();
+  let timer: NodeJS.Timeout | undefined;
+  let sending: Promise<void> | undefined;
+  const send = (): Promise<void> => {
+    clearTimeout(timer);
+    timer = undefined;
+    if (sending || pending.length === 0) return sending ?? Promise.resolve();
+    sending = sendFollowUpPolls(ctx, pending.splice(0)).finally(() => {
+      sending = undefined;
+      // What came in during the send waits for its own window.
+      if (pending.length > 0 && !timer) timer = setTimeout(send, POLL_OUTBOX_WINDOW_MS);
     });
+    return sending;
   };
   return {
     add(polls) {
+      if (polls.length === 0) return;
       pending.push(...polls);
-      send();
+      if (!timer && !sending) timer = setTimeout(send, POLL_OUTBOX_WINDOW_MS);
+    },
+    async flush() {
+      await sending;
+      await send();
     },
   };
 }
