@@ -32,11 +32,22 @@ export interface RawSession {
 export interface SqlTransaction {
   query<T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<{ rows: T[] }>;
   /**
+   * Several statements, run in order, resolving to each one's rows: on PostgreSQL in one round trip
+   * (one message in the simple query protocol, parameters written into the text). One that fails
+   * fails the transaction.
+   */
+  queryAll(statements: readonly SqlStatement[]): Promise<{ rows: Record<string, unknown>[] }[]>;
+  /**
    * The transaction's last statement, committed with it: resolves once both are done (on
    * PostgreSQL, in one round trip). Nothing may be issued after it, and the transaction can no
    * longer be rolled back by throwing.
    */
   queryAndCommit<T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<{ rows: T[] }>;
+}
+
+export interface SqlStatement {
+  text: string;
+  params?: unknown[];
 }
 
 /**
@@ -120,30 +131,43 @@ function openPostgres(url: string, max: number): Database {
       try {
         // Statements are chained here (node-postgres no longer queues them itself): each goes out
         // as soon as the one before it is answered, without waiting for the caller to look. After
-        // a failure nothing more is sent: the rest fail with the first error. The first statement
-        // carries BEGIN and the last may carry COMMIT: several statements in one message take the
-        // simple query protocol, which has no parameters, so theirs are written into the text.
+        // a failure nothing more is sent: the rest fail with the first error. The first message
+        // carries BEGIN and the last may carry COMMIT, and `queryAll` sends several statements in
+        // one: several statements in one message take the simple query protocol, which has no
+        // parameters, so theirs are written into the text.
         let tail: Promise<unknown> = Promise.resolve();
-        const send = (text: string, params: unknown[] | undefined, commit: boolean) => {
+        const send = (statements: readonly SqlStatement[], commit: boolean) => {
           if (ended) throw new Error('the transaction was already committed');
           const first = !begun;
           begun = true;
           ended = commit;
-          const run = tail.then(async () => {
-            if (!first && !commit) return client.query(text, params);
-            const statements = [inlineParams(text, params)];
-            if (first) statements.unshift('BEGIN');
-            if (commit) statements.push('COMMIT');
-            const results = (await client.query(statements.join('\n;\n'))) as unknown as pg.QueryResult[];
-            return results[first ? 1 : 0];
+          const run = tail.then(async (): Promise<pg.QueryResult[]> => {
+            if (!first && !commit && statements.length === 1)
+              return [await client.query(statements[0]!.text, statements[0]!.params)];
+            const texts = statements.map(({ text, params }) => inlineParams(text, params));
+            if (first) texts.unshift('BEGIN');
+            if (commit) texts.push('COMMIT');
+            // Several statements in one message: node-postgres answers with one result each.
+            const results = (await client.query(texts.join('\n;\n'))) as unknown as pg.QueryResult[];
+            return results.slice(first ? 1 : 0, (first ? 1 : 0) + statements.length);
           });
           tail = run;
-          return run as unknown as Promise<{ rows: never[] }>;
+          return run;
+        };
+        const one = (text: string, params: unknown[] | undefined, commit: boolean) => {
+          const result = send([{ text, params }], commit).then(
+            ([first]) => first as unknown as { rows: never[] },
+          );
+          // Its failure also fails `tail`, which is always awaited: not an unhandled rejection here.
+          result.catch(() => {});
+          return result;
         };
         try {
           const result = await fn({
-            query: (text, params) => send(text, params, false),
-            queryAndCommit: (text, params) => send(text, params, true),
+            query: (text, params) => one(text, params, false),
+            queryAll: (statements) =>
+              statements.length === 0 ? Promise.resolve([]) : send(statements, false),
+            queryAndCommit: (text, params) => one(text, params, true),
           });
           await tail;
           if (begun && !ended) await client.query('COMMIT');
@@ -207,6 +231,11 @@ async function openPglite(dataDir: string | undefined): Promise<Database> {
         // Round trips cost nothing here: the last statement is an ordinary one, committed after.
         return fn({
           query,
+          queryAll: async (statements: readonly SqlStatement[]) => {
+            const results = [];
+            for (const { text, params } of statements) results.push(await query(text, params));
+            return results;
+          },
           queryAndCommit: (text, params) => {
             const result = query(text, params);
             ended = true;

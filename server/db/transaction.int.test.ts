@@ -116,4 +116,32 @@ describe(`raw SQL transactions (${testDbKind()})`, () => {
     expect(second).toEqual(first);
     expect(third).toEqual(first);
   });
+
+  it('runs several statements at once, first or later in the transaction, each with its own rows', async () => {
+    const results = await testDb.database.transaction(async (tx) => {
+      const opening = await tx.queryAll([
+        { text: 'INSERT INTO tx_probe (n) VALUES ($1) RETURNING n', params: [12] },
+        { text: 'SELECT count(*)::int AS c FROM tx_probe WHERE n >= $1', params: [12] },
+      ]);
+      const later = await tx.queryAll([
+        { text: 'INSERT INTO tx_probe (n) VALUES ($1), ($2) RETURNING n', params: [13, 14] },
+        { text: 'SELECT n FROM tx_probe WHERE n > $1 ORDER BY n', params: [12] },
+      ]);
+      expect(await tx.queryAll([])).toEqual([]);
+      return [...opening, ...later].map((r) => r.rows);
+    });
+    expect(results).toEqual([[{ n: 12 }], [{ c: 1 }], [{ n: 13 }, { n: 14 }], [{ n: 13 }, { n: 14 }]]);
+    expect(await stored()).toEqual([1, 2, 6, 7, 8, 9, 12, 13, 14]);
+
+    // A failing statement among them rolls the whole transaction back.
+    await expect(
+      testDb.database.transaction((tx) =>
+        tx.queryAll([
+          { text: 'INSERT INTO tx_probe (n) VALUES ($1)', params: [15] },
+          { text: 'INSERT INTO tx_probe (n) VALUES ($1)', params: [1] },
+        ]),
+      ),
+    ).rejects.toThrow(/duplicate key/);
+    expect(await stored()).toEqual([1, 2, 6, 7, 8, 9, 12, 13, 14]);
+  });
 });

@@ -497,7 +497,8 @@ interface FoundCall {
  * for another merge of the call) they are read again.
  *
  * One plain statement, planned in about a tenth of a millisecond: the common case (every call
- * exists) costs nothing more. Calls are created by `CREATE_CALLS`, only when some are missing.
+ * exists, or the deliveries carry our marker) costs nothing more. `createCalls` follows it in the same
+ * round trip when some deliveries could create calls.
  */
 const LOCK_CALLS = `
   SELECT c.*, c.xmin::text AS row_xmin, (SELECT s.xmin::text FROM calls s WHERE s.id = c.id) AS seen_xmin,
@@ -508,7 +509,8 @@ const LOCK_CALLS = `
 
 /**
  * New calls for executions of our agents not seen before (calls from Bolna's dashboard, batches,
- * inbound), locked by their insert; an execution another transaction created meanwhile is skipped.
+ * inbound), locked by their insert; an execution that has its call already (locked by `LOCK_CALLS`
+ * just before, or created by another transaction meanwhile) is skipped.
  */
 const createCalls = (newCalls: number) => `
   INSERT INTO calls (organization_id, agent_id, provider_call_id, provider_agent_id, status, direction,
@@ -585,15 +587,18 @@ async function findOrCreateCalls(
         created_at: snapshot.providerCreatedAt ?? now,
       }));
 
-  /** Locks the calls of these deliveries, then creates those missing that are ours to create. */
+  /**
+   * Locks the calls of these deliveries and creates those of `create` that are missing, in one round
+   * trip: the insert skips the executions the lock found (they exist, and this transaction holds them).
+   */
   const lockOrCreate = async (candidates: StoredDelivery[], create: StoredDelivery[]) => {
     const executions = [...new Set(candidates.map((d) => d.snapshot.providerCallId))];
-    take((await tx.query(LOCK_CALLS, [executions])).rows);
-    const absent = newCalls(
-      create.filter((d) => !found.has(callKey(d.organizationId, d.snapshot.providerCallId))),
-    );
-    if (absent.length > 0)
-      take((await tx.query(createCalls(absent.length), [JSON.stringify(absent), now])).rows);
+    const rows = newCalls(create);
+    const results = await tx.queryAll([
+      { text: LOCK_CALLS, params: [executions] },
+      ...(rows.length > 0 ? [{ text: createCalls(rows.length), params: [JSON.stringify(rows), now] }] : []),
+    ]);
+    for (const { rows } of results) take(rows);
   };
 
   // A delivery that carries the marker of a call we placed is not used to create one.

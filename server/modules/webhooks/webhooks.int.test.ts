@@ -172,6 +172,32 @@ describe(`webhook receiver (${testDbKind()})`, { timeout: 30_000 }, () => {
     expect(call).toMatchObject({ status: 'ringing', direction: 'inbound', fromNumber: '+14155550199' });
   });
 
+  it('merges a batch that updates a known call and creates new ones, each call once', async () => {
+    // Sent at once, they usually share one batch: the known call is locked and the new executions
+    // inserted in the same round trip, a repeat among them recognised.
+    expect((await post(execution('exec-batch-known', providerAgentId, 'ringing'))).statusCode).toBe(202);
+    const known = execution('exec-batch-known', providerAgentId, 'in-progress');
+    const fresh = ['exec-batch-1', 'exec-batch-2'].map((id) => execution(id, providerAgentId, 'initiated'));
+    const responses = await Promise.all([known, ...fresh, fresh[0]].map((body) => post(body)));
+    expect(responses.map((r) => r.statusCode)).toEqual([202, 202, 202, 202]);
+    expect(await callByExecution('exec-batch-known')).toMatchObject({ status: 'in_progress' });
+    for (const id of ['exec-batch-1', 'exec-batch-2']) {
+      const { data } = (await client.get(`/api/orgs/${orgId}/calls?providerCallId=${id}`)).json();
+      expect(data).toHaveLength(1);
+      expect(data[0]).toMatchObject({ status: 'initiated', providerCallId: id });
+    }
+    const { rows } = await t.testDb.database.withSession((s) =>
+      s.query<{ verdict: string; n: number }>(
+        `SELECT verdict, count(*)::int AS n FROM webhook_events
+          WHERE provider_call_id IN ('exec-batch-1', 'exec-batch-2') GROUP BY verdict ORDER BY verdict`,
+      ),
+    );
+    expect(rows).toEqual([
+      { verdict: 'applied', n: 2 },
+      { verdict: 'duplicate', n: 1 },
+    ]);
+  });
+
   it('merges out-of-order and duplicate deliveries into the truth, and the timeline shows each verdict', async () => {
     const id = 'exec-merge-1';
     const completed = execution(id, providerAgentId, 'completed', {
