@@ -523,6 +523,25 @@ const createCalls = (newCalls: number) => `
   ON CONFLICT DO NOTHING
   RETURNING *, true AS created_now`;
 
+/**
+ * The calls (`organizationId/executionId`) this process found or created lately, up to a bound: a
+ * batch does not offer to create those, which saves the insert for every delivery after a call's
+ * first. Only a hint: a call deleted since is found missing and created all the same.
+ */
+const knownCalls = (() => {
+  const MAX = 20_000;
+  const keys = new Set<string>();
+  return {
+    has: (key: string) => keys.has(key),
+    remember(key: string) {
+      if (keys.has(key)) return;
+      keys.add(key);
+      // The oldest goes first (a Set iterates in insertion order).
+      if (keys.size > MAX) keys.delete(keys.values().next().value!);
+    },
+  };
+})();
+
 /** The rows `createCalls` inserts: one per new execution of an agent of ours. */
 const NEW_CALL_COLUMNS = `organization_id uuid, provider_call_id text, provider_agent_id text, status text,
   direction text, to_number text, from_number text, created_at timestamptz`;
@@ -566,6 +585,7 @@ async function findOrCreateCalls(
       if (!wanted.has(key) || found.has(key)) continue;
       const created = raw.created_now === true;
       found.set(key, { call, created });
+      knownCalls.remember(key);
       if (created) continue;
       if (raw.row_xmin !== undefined && raw.row_xmin === raw.seen_xmin)
         addDigests(call.id, raw.digests as string[]);
@@ -601,10 +621,11 @@ async function findOrCreateCalls(
     for (const { rows } of results) take(rows);
   };
 
-  // A delivery that carries the marker of a call we placed is not used to create one.
+  // A delivery that carries the marker of a call we placed is not used to create one, nor one whose
+  // call was there when last looked (if it is gone, it is created below, one round trip later).
   await lockOrCreate(
     deliveries,
-    [...wanted.values()].filter((d) => !ourMarker(d.snapshot)),
+    [...wanted].filter(([key, d]) => !ourMarker(d.snapshot) && !knownCalls.has(key)).map(([, d]) => d),
   );
   if (found.size < wanted.size) {
     // Calls we placed whose execution id was not known yet: claimed by their marker.

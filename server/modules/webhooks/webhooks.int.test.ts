@@ -198,6 +198,17 @@ describe(`webhook receiver (${testDbKind()})`, { timeout: 30_000 }, () => {
     ]);
   });
 
+  it('creates the call again for a delivery of an execution whose call was deleted', async () => {
+    expect((await post(execution('exec-deleted', providerAgentId, 'ringing'))).statusCode).toBe(202);
+    const first = await callByExecution('exec-deleted');
+    expect((await client.delete(`/api/orgs/${orgId}/calls/${first.id}`)).statusCode).toBe(204);
+    // The receiver saw this execution's call a moment ago; it is gone now, and made again.
+    expect((await post(execution('exec-deleted', providerAgentId, 'in-progress'))).statusCode).toBe(202);
+    const again = await callByExecution('exec-deleted');
+    expect(again).toMatchObject({ status: 'in_progress', providerCallId: 'exec-deleted' });
+    expect(again.id).not.toBe(first.id);
+  });
+
   it('merges out-of-order and duplicate deliveries into the truth, and the timeline shows each verdict', async () => {
     const id = 'exec-merge-1';
     const completed = execution(id, providerAgentId, 'completed', {
