@@ -165,8 +165,12 @@ function openPostgres(url: string, max: number): Database {
         try {
           const result = await fn({
             query: (text, params) => one(text, params, false),
-            queryAll: (statements) =>
-              statements.length === 0 ? Promise.resolve([]) : send(statements, false),
+            queryAll: (statements) => {
+              if (statements.length === 0) return Promise.resolve([]);
+              const results = send(statements, false);
+              results.catch(() => {}); // as in `one`
+              return results;
+            },
             queryAndCommit: (text, params) => one(text, params, true),
           });
           await tail;

@@ -293,15 +293,19 @@ export async function mergeAndCommit(
   }
 
   const written = writeCalls(tx, [...works.values()], now, verdicts.length, record(verdicts));
-  const outcomes = written.then((stored) =>
-    verdicts.map((v) => ({
+  const outcomes = written.then((stored) => {
+    // Committed: from now on every transaction sees these calls. (Remembered any earlier, a call this
+    // transaction created would not be offered for creation by a concurrent batch, whose lock cannot
+    // see it yet: that batch would take its delivery for an orphan.)
+    for (const key of found.keys()) knownCalls.remember(key);
+    return verdicts.map((v) => ({
       eventId: v.id,
       verdict: v.verdict,
       call: v.callId ? (stored.get(v.callId) ?? null) : null,
       changed: v.changed,
       created: v.callId !== null && createdBy.get(v.callId) === v.id,
-    })),
-  );
+    }));
+  });
   // Awaited by the caller; a failure meanwhile must not be reported as unhandled.
   outcomes.catch(() => {});
   return { outcomes, polls: followUpPolls(ctx, [...works.values()]) };
@@ -524,9 +528,10 @@ const createCalls = (newCalls: number) => `
   RETURNING *, true AS created_now`;
 
 /**
- * The calls (`organizationId/executionId`) this process found or created lately, up to a bound: a
- * batch does not offer to create those, which saves the insert for every delivery after a call's
- * first. Only a hint: a call deleted since is found missing and created all the same.
+ * The calls (`organizationId/executionId`) that transactions of this process found or created and
+ * committed lately, up to a bound: a batch does not offer to create those, which saves the insert
+ * for every delivery after a call's first. Only a hint: a call deleted since is found missing and
+ * created all the same, one round trip later.
  */
 const knownCalls = (() => {
   const MAX = 20_000;
@@ -585,7 +590,6 @@ async function findOrCreateCalls(
       if (!wanted.has(key) || found.has(key)) continue;
       const created = raw.created_now === true;
       found.set(key, { call, created });
-      knownCalls.remember(key);
       if (created) continue;
       if (raw.row_xmin !== undefined && raw.row_xmin === raw.seen_xmin)
         addDigests(call.id, raw.digests as string[]);

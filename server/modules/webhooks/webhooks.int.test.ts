@@ -318,6 +318,46 @@ describe(`webhook receiver (${testDbKind()})`, { timeout: 30_000 }, () => {
     },
   );
 
+  it.runIf(testDbKind() === 'pg')(
+    'applies a delivery to the call a concurrent batch is creating, once that commits (pg only: PGlite has one connection)',
+    async () => {
+      const id = 'exec-being-created';
+      // The holder keeps the first batch from committing after it created the call: its write inserts
+      // the events, which the holder's table lock does not allow yet.
+      const holder = new pg.Client({ connectionString: t.testDb.url });
+      await holder.connect();
+      const waiting = async (on: 'relation' | 'transactionid') => {
+        const { rows } = await t.testDb.database.withSession((s) =>
+          s.query<{ n: number }>(
+            `SELECT count(*)::int AS n FROM pg_stat_activity
+              WHERE datname = current_database() AND wait_event_type = 'Lock' AND wait_event = $1`,
+            [on],
+          ),
+        );
+        return rows[0]!.n;
+      };
+      try {
+        await holder.query('BEGIN');
+        await holder.query('LOCK TABLE webhook_events IN SHARE MODE');
+        const created = post(execution(id, providerAgentId, 'initiated'));
+        await waitUntil(async () => (await waiting('relation')) >= 1);
+        // The second batch, in the other transaction, cannot see that call yet: its own insert of it
+        // waits for the first batch, then finds it.
+        const next = post(execution(id, providerAgentId, 'ringing'));
+        await waitUntil(async () => (await waiting('transactionid')) === 1);
+        await holder.query('COMMIT');
+        expect([(await created).statusCode, (await next).statusCode]).toEqual([202, 202]);
+      } finally {
+        await holder.end();
+      }
+      const { data } = (await client.get(`/api/orgs/${orgId}/calls?providerCallId=${id}`)).json();
+      expect(data).toHaveLength(1);
+      expect(data[0]).toMatchObject({ status: 'ringing' });
+      const events = (await client.get(`/api/orgs/${orgId}/calls/${data[0].id}/events`)).json().data;
+      expect(events.map((e: { verdict: string }) => e.verdict)).toEqual(['applied', 'applied']);
+    },
+  );
+
   it('keeps a delivery for an unknown agent as an orphan, applied once its call appears', async () => {
     const res = await post(execution('exec-orphan-1', 'agent-we-do-not-know', 'ringing'));
     const { eventId } = res.json();
