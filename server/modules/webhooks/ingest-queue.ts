@@ -168,45 +168,36 @@ async function storeBatch(
 type FollowUpPoll = Parameters<typeof sendFollowUpPolls>[1][number];
 
 /**
- * The follow-up polls of committed batches, gathered for up to `POLL_OUTBOX_WINDOW_MS` and sent in
- * one multi-row insert (its own transaction) by one sender, rather than one insert per batch: a busy
- * queue commits dozens of batches a second, and each insert costs PostgreSQL a transaction. The
- * polls start seconds later anyway (two seconds for a call's confirmation, an interval for a new
- * call). A poll lost to a crash in between is sent again by `calls.resume-polls`.
+ * The follow-up polls of committed batches, sent by one sender: what accumulates while a send runs
+ * goes in the next one, so a busy queue sends them in a few multi-row inserts (each its own
+ * transaction) rather than one per batch. They are not held back any longer than that: a call's
+ * polls share one queued job (`short` policy), so polls gathered over a longer window would let a
+ * call's confirmation displace its first poll, or not, depending on the window rather than on order.
  */
 interface PollOutbox {
   add(polls: FollowUpPoll[]): void;
-  /** Sends what is gathered now, and resolves once every send has finished. */
+  /** Resolves once everything added has been sent. */
   flush(): Promise<void>;
 }
 
-/** How long the follow-up polls of committed batches are gathered before they are sent. */
-export const POLL_OUTBOX_WINDOW_MS = 200;
-
 function createPollOutbox(ctx: AppContext): PollOutbox {
   const pending: FollowUpPoll[] = [];
-  let timer: NodeJS.Timeout | undefined;
   let sending: Promise<void> | undefined;
   const send = (): Promise<void> => {
-    clearTimeout(timer);
-    timer = undefined;
     if (sending || pending.length === 0) return sending ?? Promise.resolve();
     sending = sendFollowUpPolls(ctx, pending.splice(0)).finally(() => {
       sending = undefined;
-      // What came in during the send waits for its own window.
-      if (pending.length > 0 && !timer) timer = setTimeout(send, POLL_OUTBOX_WINDOW_MS);
+      void send();
     });
     return sending;
   };
   return {
     add(polls) {
-      if (polls.length === 0) return;
       pending.push(...polls);
-      if (!timer && !sending) timer = setTimeout(send, POLL_OUTBOX_WINDOW_MS);
+      void send();
     },
     async flush() {
-      await sending;
-      await send();
+      while (sending || pending.length > 0) await send();
     },
   };
 }
