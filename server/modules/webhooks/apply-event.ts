@@ -10,7 +10,7 @@
 import { eq, getTableColumns, sql } from 'drizzle-orm';
 import { isTerminalStatus } from '../../../common/call-status.js';
 import type { AppContext } from '../../context.js';
-import type { Db, SqlTransaction } from '../../db/index.js';
+import type { Database, Db, SqlTransaction } from '../../db/index.js';
 import { jsonRows } from '../../db/json-rows.js';
 import { calls, webhookEvents } from '../../db/schema.js';
 import type { BatchJob, JobMap } from '../../jobs/types.js';
@@ -245,7 +245,8 @@ export async function mergeAndCommit(
   const mine = [...deliveries].sort(
     (a, b) => a.receivedAt.getTime() - b.receivedAt.getTime() || (a.id < b.id ? -1 : 1),
   );
-  const { found, merged } = await findOrCreateCalls(tx, mine, now);
+  const knownCalls = knownCallsOf(ctx.database);
+  const { found, merged } = await findOrCreateCalls(tx, mine, now, knownCalls);
 
   const works = new Map<string, CallWork>();
   const verdicts: Verdict[] = [];
@@ -528,24 +529,36 @@ const createCalls = (newCalls: number) => `
   RETURNING *, true AS created_now`;
 
 /**
- * The calls (`organizationId/executionId`) that transactions of this process found or created and
- * committed lately, up to a bound: a batch does not offer to create those, which saves the insert
- * for every delivery after a call's first. Only a hint: a call deleted since is found missing and
- * created all the same, one round trip later.
+ * The calls (`organizationId/executionId`) that this process's transactions on one database found or
+ * created and committed lately, up to a bound: a batch does not offer to create those, which saves
+ * the insert for every delivery after a call's first. Only a hint: a call deleted since is found
+ * missing and created all the same, one round trip later.
  */
-const knownCalls = (() => {
-  const MAX = 20_000;
-  const keys = new Set<string>();
-  return {
-    has: (key: string) => keys.has(key),
-    remember(key: string) {
-      if (keys.has(key)) return;
-      keys.add(key);
-      // The oldest goes first (a Set iterates in insertion order).
-      if (keys.size > MAX) keys.delete(keys.values().next().value!);
-    },
-  };
-})();
+interface KnownCalls {
+  has(key: string): boolean;
+  remember(key: string): void;
+}
+
+const MAX_KNOWN_CALLS = 20_000;
+const knownCallsByDatabase = new WeakMap<Database, KnownCalls>();
+
+function knownCallsOf(database: Database): KnownCalls {
+  let known = knownCallsByDatabase.get(database);
+  if (!known) {
+    const keys = new Set<string>();
+    known = {
+      has: (key) => keys.has(key),
+      remember(key) {
+        if (keys.has(key)) return;
+        keys.add(key);
+        // The oldest goes first (a Set iterates in insertion order).
+        if (keys.size > MAX_KNOWN_CALLS) keys.delete(keys.values().next().value!);
+      },
+    };
+    knownCallsByDatabase.set(database, known);
+  }
+  return known;
+}
 
 /** The rows `createCalls` inserts: one per new execution of an agent of ours. */
 const NEW_CALL_COLUMNS = `organization_id uuid, provider_call_id text, provider_agent_id text, status text,
@@ -571,6 +584,7 @@ async function findOrCreateCalls(
   tx: SqlTransaction,
   deliveries: StoredDelivery[],
   now: Date,
+  knownCalls: KnownCalls,
 ): Promise<{ found: Map<string, FoundCall>; merged: Set<string> }> {
   const wanted = new Map<string, StoredDelivery>();
   for (const d of deliveries) {
