@@ -90,7 +90,15 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
 }
 
 function openPostgres(url: string, max: number): Database {
-  const pool = new pg.Pool({ connectionString: url, max, application_name: 'automitra' });
+  const pool = new pg.Pool({
+    connectionString: url,
+    max,
+    application_name: 'automitra',
+    // No JIT compilation: the platform's statements touch a few rows each, but once a table is big
+    // enough for the planner's estimates to pass `jit_above_cost` (stale statistics on a fast-growing
+    // table suffice), PostgreSQL spends 20–40 ms compiling a statement that runs in one.
+    options: '-c jit=off',
+  });
   // An idle client that errors (server restart) must not crash the process; the pool replaces it.
   pool.on('error', () => {});
   const db = drizzlePg(pool, { schema }) as unknown as Db;

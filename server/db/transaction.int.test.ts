@@ -1,5 +1,7 @@
+import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, testDbKind, type TestDatabase } from '../../test/db.js';
+import { openBossDb } from '../jobs/boss-db.js';
 
 let testDb: TestDatabase;
 
@@ -143,5 +145,22 @@ describe(`raw SQL transactions (${testDbKind()})`, () => {
       ),
     ).rejects.toThrow(/duplicate key/);
     expect(await stored()).toEqual([1, 2, 6, 7, 8, 9, 12, 13, 14]);
+  });
+  it.runIf(testDbKind() === 'pg')('never JIT-compiles a statement (pg only: PGlite has no JIT)', async () => {
+    const setting = await testDb.database.transaction((tx) =>
+      tx.query<{ jit: string }>("SELECT current_setting('jit') AS jit"),
+    );
+    expect(setting.rows).toEqual([{ jit: 'off' }]);
+    // Nor the job runtime's connections.
+    const boss = openBossDb(testDb.database, {
+      schema: 'pgboss',
+      poolMax: 1,
+      logger: pino({ level: 'silent' }),
+    });
+    try {
+      expect((await boss.executeSql("SELECT current_setting('jit') AS jit")).rows).toEqual([{ jit: 'off' }]);
+    } finally {
+      await boss.close();
+    }
   });
 });

@@ -45,6 +45,8 @@ export function openBossDb(database: Database, options: BossDbOptions): BossDb {
     connectionString: connection.url,
     max: options.poolMax,
     application_name: 'automitra-jobs',
+    // As for the app's pool (server/db): short statements, never worth a JIT compilation.
+    options: '-c jit=off',
   });
   pool.on('error', (err) =>
     options.logger.error({ err }, 'job runtime: an idle database connection failed; the pool replaces it'),
