@@ -89,16 +89,28 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   return options.url ? openPostgres(options.url, options.poolMax ?? 10) : openPglite(options.dataDir);
 }
 
+/**
+ * What a pool connects with: `url`, its sessions without JIT compilation. The platform's statements
+ * touch a few rows each, but once a table is big enough for the planner's estimates to pass
+ * `jit_above_cost` (stale statistics on a fast-growing table suffice), PostgreSQL spends 20–40 ms
+ * compiling a statement that runs in one. Options the URL carries (`?options=…`, which node-postgres
+ * prefers to its own setting) are kept.
+ */
+export function connectionConfig(url: string): { connectionString: string; options?: string } {
+  const noJit = '-c jit=off';
+  try {
+    const parsed = new URL(url);
+    const own = parsed.searchParams.get('options');
+    parsed.searchParams.set('options', own ? `${own} ${noJit}` : noJit);
+    return { connectionString: parsed.toString() };
+  } catch {
+    // Not a URL: node-postgres cannot read options from it either.
+    return { connectionString: url, options: noJit };
+  }
+}
+
 function openPostgres(url: string, max: number): Database {
-  const pool = new pg.Pool({
-    connectionString: url,
-    max,
-    application_name: 'automitra',
-    // No JIT compilation: the platform's statements touch a few rows each, but once a table is big
-    // enough for the planner's estimates to pass `jit_above_cost` (stale statistics on a fast-growing
-    // table suffice), PostgreSQL spends 20–40 ms compiling a statement that runs in one.
-    options: '-c jit=off',
-  });
+  const pool = new pg.Pool({ ...connectionConfig(url), max, application_name: 'automitra' });
   // An idle client that errors (server restart) must not crash the process; the pool replaces it.
   pool.on('error', () => {});
   const db = drizzlePg(pool, { schema }) as unknown as Db;

@@ -2,6 +2,7 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, testDbKind, type TestDatabase } from '../../test/db.js';
 import { openBossDb } from '../jobs/boss-db.js';
+import { openDatabase } from './index.js';
 
 let testDb: TestDatabase;
 
@@ -146,6 +147,7 @@ describe(`raw SQL transactions (${testDbKind()})`, () => {
     ).rejects.toThrow(/duplicate key/);
     expect(await stored()).toEqual([1, 2, 6, 7, 8, 9, 12, 13, 14]);
   });
+
   it.runIf(testDbKind() === 'pg')('never JIT-compiles a statement (pg only: PGlite has no JIT)', async () => {
     const setting = await testDb.database.transaction((tx) =>
       tx.query<{ jit: string }>("SELECT current_setting('jit') AS jit"),
@@ -161,6 +163,18 @@ describe(`raw SQL transactions (${testDbKind()})`, () => {
       expect((await boss.executeSql("SELECT current_setting('jit') AS jit")).rows).toEqual([{ jit: 'off' }]);
     } finally {
       await boss.close();
+    }
+    // Options the database URL carries still apply.
+    const url = new URL(testDb.url!);
+    url.searchParams.set('options', '-c statement_timeout=12345');
+    const database = await openDatabase({ url: url.toString(), poolMax: 1 });
+    try {
+      const both = await database.transaction((tx) =>
+        tx.query("SELECT current_setting('jit') AS jit, current_setting('statement_timeout') AS timeout"),
+      );
+      expect(both.rows).toEqual([{ jit: 'off', timeout: '12345ms' }]);
+    } finally {
+      await database.close();
     }
   });
 });

@@ -8,7 +8,7 @@ import type { PGlite } from '@electric-sql/pglite';
 import { sql, type SQL } from 'drizzle-orm';
 import pg from 'pg';
 import type PgBoss from 'pg-boss';
-import type { Database, Db } from '../db/index.js';
+import { connectionConfig, type Database, type Db } from '../db/index.js';
 import type { JobLogger } from './types.js';
 
 type Rows = { rows: unknown[] };
@@ -42,11 +42,9 @@ export function openBossDb(database: Database, options: BossDbOptions): BossDb {
   // pool.query discards a connection whose statement failed, so a failed multi-statement
   // `BEGIN … COMMIT` from pg-boss never leaves an aborted transaction behind in a shared pool.
   const pool = new pg.Pool({
-    connectionString: connection.url,
+    ...connectionConfig(connection.url),
     max: options.poolMax,
     application_name: 'automitra-jobs',
-    // As for the app's pool (server/db): short statements, never worth a JIT compilation.
-    options: '-c jit=off',
   });
   pool.on('error', (err) =>
     options.logger.error({ err }, 'job runtime: an idle database connection failed; the pool replaces it'),
