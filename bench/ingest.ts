@@ -290,11 +290,11 @@ async function main(): Promise<number> {
     const perSecond = (phase: Phase) => phase.result.perSecond;
     const baselineRate = (median(rounds.map((r) => perSecond(r.baseline))) * settings.ratePercent) / 100;
     await runPhase(`baseline @${settings.ratePercent}%`, 'baseline', 'paced', baselineRate);
-    // The round of the median platform maximum stands for it below.
+    // The round of the median platform maximum (the lower one of an even count) stands for it below.
     const platformMax = [...rounds].sort((a, b) => perSecond(a.platform) - perSecond(b.platform))[
       Math.floor((rounds.length - 1) / 2)
     ]!.platform;
-    const platformRate = (median(rounds.map((r) => perSecond(r.platform))) * settings.ratePercent) / 100;
+    const platformRate = (perSecond(platformMax) * settings.ratePercent) / 100;
     const platformPaced = await runPhase(
       `platform @${settings.ratePercent}%`,
       'platform',
