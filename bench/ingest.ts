@@ -29,7 +29,13 @@ import pg from 'pg';
 import { BASELINE_PATH, startBaseline, type BaselineServer } from './lib/baseline.js';
 import { cpuSince, cpuSnapshot, type CpuShare } from './lib/cpu.js';
 import { createBenchDatabase, DEFAULT_BENCH_DATABASE_URL, type BenchDatabase } from './lib/database.js';
-import { startLoadGenerator, type LoadGenerator, type LoadRequest, type LoadResult } from './lib/load.js';
+import {
+  LATE_SEND_MS,
+  startLoadGenerator,
+  type LoadGenerator,
+  type LoadRequest,
+  type LoadResult,
+} from './lib/load.js';
 import { buildCallTemplates, LIFECYCLE } from './lib/payloads.js';
 import { createOrganizations, startPlatform, type BenchPlatform } from './lib/platform.js';
 import { fixed, mib, ms, passFail, table } from './lib/report.js';
@@ -81,6 +87,15 @@ interface Phase {
   /** Platform: deliveries still waiting for their merge when the load stopped, and the time to finish them. */
   backlog?: number;
   drainS?: number;
+  /** Platform: the ingest queue's transactions during the phase (its `automitra_merge_duration_seconds`). */
+  transactions?: Transactions;
+}
+
+/** Transactions of the ingest queue over a phase: how many, their mean time, deliveries in each. */
+interface Transactions {
+  count: number;
+  meanMs: number;
+  deliveriesEach: number;
 }
 
 const log = (line = '') => process.stdout.write(`${line}\n`);
@@ -97,6 +112,20 @@ async function withPeakRss<T>(work: () => Promise<T>): Promise<{ value: T; peakR
   } finally {
     clearInterval(timer);
   }
+}
+
+/**
+ * The ingest queue's counters as the app's registry holds them: transactions (one per batch, and one
+ * per delivery of a batch retried one by one), their total time, and webhook deliveries stored.
+ */
+async function ingestCounters(app: BenchPlatform['app']) {
+  const { mergeDuration, webhookDeliveries } = app.automitra.metrics;
+  const merge = (await mergeDuration.get()).values;
+  const sample = (suffix: string) =>
+    merge.find((v) => v.metricName === `automitra_merge_duration_seconds_${suffix}`)?.value ?? 0;
+  const stored =
+    (await webhookDeliveries.get()).values.find((v) => v.labels.source === 'webhook')?.value ?? 0;
+  return { transactions: sample('count'), seconds: sample('sum'), deliveries: stored };
 }
 
 async function unmerged(pool: pg.Pool): Promise<{ waiting: number; stored: number }> {
@@ -254,6 +283,7 @@ async function main(): Promise<number> {
         if (target === 'platform') await drain(stats, settings.drainTimeoutS);
       }
       const pidsBefore = await postgresPids();
+      const mergesBefore = target === 'platform' ? await ingestCounters(platform.app) : undefined;
       const before = cpuSnapshot(pidsBefore);
       const { value: result, peakRss } = await withPeakRss(() =>
         load.run(request(target, mode, settings.durationS, rate)),
@@ -263,8 +293,15 @@ async function main(): Promise<number> {
       count(target, result);
       const phase: Phase = { name, target, result, cpu: cpuShare, peakRss };
       if (target === 'platform') {
+        const merges = await ingestCounters(platform.app);
         phase.backlog = (await unmerged(stats)).waiting;
         phase.drainS = await drain(stats, settings.drainTimeoutS);
+        const transactions = merges.transactions - mergesBefore!.transactions;
+        phase.transactions = {
+          count: transactions,
+          meanMs: ((merges.seconds - mergesBefore!.seconds) * 1000) / Math.max(1, transactions),
+          deliveriesEach: (merges.deliveries - mergesBefore!.deliveries) / Math.max(1, transactions),
+        };
       }
       phases.push(phase);
       const r = result;
@@ -273,7 +310,12 @@ async function main(): Promise<number> {
           (phase.backlog !== undefined
             ? `, unmerged at stop ${phase.backlog} (merged ${fixed(phase.drainS ?? 0, 1)} s later)`
             : '') +
-          (mode === 'paced' ? `, sender lag at most ${ms(r.behindMs)}` : ''),
+          (phase.transactions
+            ? `; ${fixed(phase.transactions.count)} transactions of ${fixed(phase.transactions.deliveriesEach, 1)} deliveries, ${ms(phase.transactions.meanMs)} each`
+            : '') +
+          (mode === 'paced'
+            ? `; sender lag at most ${ms(r.behindMs)}, ${fixed(r.lateSends)} of ${fixed(r.sent)} requests sent over ${LATE_SEND_MS} ms late`
+            : ''),
       );
       return phase;
     };

@@ -19,7 +19,7 @@ import http from 'node:http';
 import { performance } from 'node:perf_hooks';
 import autocannon from 'autocannon';
 import { buildCallTemplates, LIFECYCLE, renderDelivery, type CallTemplate } from './payloads.js';
-import type { LoadRequest, LoadResult, WorkerMessage } from './load.js';
+import { LATE_SEND_MS, type LoadRequest, type LoadResult, type WorkerMessage } from './load.js';
 
 interface Call {
   id: string;
@@ -102,6 +102,7 @@ async function runAutocannon(request: LoadRequest): Promise<LoadResult> {
     },
     loadCpuMs: (used.user + used.system) / 1000,
     behindMs: 0,
+    lateSends: 0,
   };
 }
 
@@ -121,6 +122,7 @@ async function runPaced(request: LoadRequest): Promise<LoadResult> {
   let errors = 0;
   let sent = 0;
   let behindMs = 0;
+  let lateSends = 0;
   const lanes = Array.from({ length: request.connections }, () => ({ call: null as Call | null, step: 0 }));
   const free = lanes.map((_, i) => i).reverse();
   const cpu = process.cpuUsage();
@@ -178,6 +180,7 @@ async function runPaced(request: LoadRequest): Promise<LoadResult> {
       while (next < total && dueAt(next) <= now && free.length > 0) {
         const due = dueAt(next);
         behindMs = Math.max(behindMs, now - due);
+        if (now - due > LATE_SEND_MS) lateSends += 1;
         send(free.pop()!, due);
         next += 1;
       }
@@ -217,6 +220,7 @@ async function runPaced(request: LoadRequest): Promise<LoadResult> {
     },
     loadCpuMs: (used.user + used.system) / 1000,
     behindMs,
+    lateSends,
   };
 }
 

@@ -43,9 +43,17 @@ export interface LoadResult {
   latencyMs: { p50: number; p90: number; p99: number; max: number; mean: number };
   /** CPU time the load generator itself used (user + system). */
   loadCpuMs: number;
-  /** Paced: how late the generator itself was at worst in sending a due request (its own lag). */
+  /**
+   * Paced: how late a due request went out, at worst: the generator's own lag, or every connection
+   * busy waiting for an answer.
+   */
   behindMs: number;
+  /** Paced: requests that went out more than `LATE_SEND_MS` after they were due. */
+  lateSends: number;
 }
+
+/** A paced request sent this much after its due time counts as late (`lateSends`). */
+export const LATE_SEND_MS = 20;
 
 export type WorkerMessage =
   | { type: 'run'; id: number; request: LoadRequest }
