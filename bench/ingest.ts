@@ -87,8 +87,10 @@ interface Phase {
   /** Platform: deliveries still waiting for their merge when the load stopped, and the time to finish them. */
   backlog?: number;
   drainS?: number;
-  /** Platform: the ingest queue's transactions during the phase (its `automitra_merge_duration_seconds`). */
-  transactions?: Transactions;
+  /** Platform: the ingest queue's INSERTs during the phase (its `automitra_webhook_store_duration_seconds`). */
+  stores?: Transactions;
+  /** Platform: the ingest queue's merge transactions during the phase (its `automitra_merge_duration_seconds`). */
+  merges?: Transactions;
 }
 
 /** Transactions of the ingest queue over a phase: how many, their mean time, deliveries in each. */
@@ -115,17 +117,39 @@ async function withPeakRss<T>(work: () => Promise<T>): Promise<{ value: T; peakR
 }
 
 /**
- * The ingest queue's counters as the app's registry holds them: transactions (one per batch, and one
- * per delivery of a batch retried one by one), their total time, and webhook deliveries stored.
+ * The ingest queue's counters as the app's registry holds them: statements storing deliveries and
+ * merge transactions (one per batch, and one per delivery of a batch retried one by one), their total
+ * time, and webhook deliveries stored.
  */
 async function ingestCounters(app: BenchPlatform['app']) {
-  const { mergeDuration, webhookDeliveries } = app.automitra.metrics;
-  const merge = (await mergeDuration.get()).values;
-  const sample = (suffix: string) =>
-    merge.find((v) => v.metricName === `automitra_merge_duration_seconds_${suffix}`)?.value ?? 0;
+  const { storeDuration, mergeDuration, webhookDeliveries } = app.automitra.metrics;
+  const histogram = async (metric: typeof mergeDuration) => {
+    const values = (await metric.get()).values;
+    const sample = (suffix: string) =>
+      values.find((v) => v.metricName?.endsWith(`_seconds_${suffix}`))?.value ?? 0;
+    return { count: sample('count'), seconds: sample('sum') };
+  };
   const stored =
     (await webhookDeliveries.get()).values.find((v) => v.labels.source === 'webhook')?.value ?? 0;
-  return { transactions: sample('count'), seconds: sample('sum'), deliveries: stored };
+  return {
+    stores: await histogram(storeDuration),
+    merges: await histogram(mergeDuration),
+    deliveries: stored,
+  };
+}
+
+/** What the counters say of a phase: statements (or transactions), their mean time, deliveries in each. */
+function transactionsBetween(
+  before: { count: number; seconds: number },
+  after: { count: number; seconds: number },
+  deliveries: number,
+): Transactions {
+  const count = after.count - before.count;
+  return {
+    count,
+    meanMs: ((after.seconds - before.seconds) * 1000) / Math.max(1, count),
+    deliveriesEach: deliveries / Math.max(1, count),
+  };
 }
 
 async function unmerged(pool: pg.Pool): Promise<{ waiting: number; stored: number }> {
@@ -293,15 +317,13 @@ async function main(): Promise<number> {
       count(target, result);
       const phase: Phase = { name, target, result, cpu: cpuShare, peakRss };
       if (target === 'platform') {
-        const merges = await ingestCounters(platform.app);
         phase.backlog = (await unmerged(stats)).waiting;
         phase.drainS = await drain(stats, settings.drainTimeoutS);
-        const transactions = merges.transactions - mergesBefore!.transactions;
-        phase.transactions = {
-          count: transactions,
-          meanMs: ((merges.seconds - mergesBefore!.seconds) * 1000) / Math.max(1, transactions),
-          deliveriesEach: (merges.deliveries - mergesBefore!.deliveries) / Math.max(1, transactions),
-        };
+        // After the drain: the merges of the deliveries stored during the phase are all done.
+        const counters = await ingestCounters(platform.app);
+        const deliveries = counters.deliveries - mergesBefore!.deliveries;
+        phase.stores = transactionsBetween(mergesBefore!.stores, counters.stores, deliveries);
+        phase.merges = transactionsBetween(mergesBefore!.merges, counters.merges, deliveries);
       }
       phases.push(phase);
       const r = result;
@@ -310,8 +332,9 @@ async function main(): Promise<number> {
           (phase.backlog !== undefined
             ? `, unmerged at stop ${phase.backlog} (merged ${fixed(phase.drainS ?? 0, 1)} s later)`
             : '') +
-          (phase.transactions
-            ? `; ${fixed(phase.transactions.count)} transactions of ${fixed(phase.transactions.deliveriesEach, 1)} deliveries, ${ms(phase.transactions.meanMs)} each`
+          (phase.stores && phase.merges
+            ? `; ${fixed(phase.stores.count)} INSERTs of ${fixed(phase.stores.deliveriesEach, 1)} deliveries, ${ms(phase.stores.meanMs)} each` +
+              `; ${fixed(phase.merges.count)} merge transactions of ${fixed(phase.merges.deliveriesEach, 1)}, ${ms(phase.merges.meanMs)} each`
             : '') +
           (mode === 'paced'
             ? `; sender lag at most ${ms(r.behindMs)}, ${fixed(r.lateSends)} of ${fixed(r.sent)} requests sent over ${LATE_SEND_MS} ms late`

@@ -21,9 +21,15 @@ export function createDomainMetrics(registry: Registry) {
       labelNames: ['reason'] as const,
       registers: [registry],
     }),
+    storeDuration: new Histogram({
+      name: 'automitra_webhook_store_duration_seconds',
+      help: 'Time of one statement storing webhook deliveries before their 202 (a batch of one or more)',
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+      registers: [registry],
+    }),
     mergeDuration: new Histogram({
       name: 'automitra_merge_duration_seconds',
-      help: 'Time of one merge transaction (a batch of one or more deliveries, stored and merged)',
+      help: 'Time of one merge transaction (a batch of one or more stored deliveries)',
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
       registers: [registry],
     }),

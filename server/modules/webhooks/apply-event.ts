@@ -144,7 +144,7 @@ async function findEventById(db: Db, id: string): Promise<WebhookEventRow | unde
 }
 
 /** What a merge transaction hands back: its outcomes, and the polls to send once it committed. */
-interface Merged {
+export interface Merged {
   outcomes: ApplyOutcome[];
   polls: FollowUpPoll[];
 }
@@ -164,6 +164,32 @@ export async function sendFollowUpPolls(ctx: AppContext, polls: FollowUpPoll[]):
   });
 }
 
+/**
+ * Merges deliveries the ingest queue has just stored, in one transaction, without claiming their
+ * events first: the statement that records the verdicts takes only events still unmerged, and fails
+ * the transaction unless it took them all (the recovery job merged one meanwhile). Then, and when the
+ * transaction fails for any other reason, they are merged the careful way (`applyDeliveries`: claimed,
+ * and each on its own when the batch fails), whose follow-up polls are sent already. Never throws.
+ */
+export async function mergeStored(ctx: AppContext, deliveries: readonly StoredDelivery[]): Promise<Merged> {
+  const stop = ctx.metrics.mergeDuration.startTimer();
+  try {
+    const now = ctx.now();
+    return await ctx.database.transaction(async (tx) => {
+      const merge = await mergeAndCommit(ctx, tx, deliveries, now, (verdicts) =>
+        recordOnEvents(verdicts, now, 'e.verdict IS NULL'),
+      );
+      return { outcomes: await merge.outcomes, polls: merge.polls };
+    });
+  } catch (err) {
+    if ((err as { code?: string })?.code !== VERDICTS_NOT_RECORDED)
+      ctx.log.warn({ err }, 'a batch of deliveries could not be merged at once; merging them one by one');
+    return { outcomes: await applyDeliveries(ctx, deliveries), polls: [] };
+  } finally {
+    stop();
+  }
+}
+
 /** Stored deliveries: claimed (skipping those another merge holds), merged, verdicts recorded. */
 async function applyInTransaction(
   ctx: AppContext,
@@ -180,16 +206,21 @@ async function applyInTransaction(
   const mine = deliveries.filter((d) => claimed.has(d.id));
   if (mine.length === 0) return { outcomes: [], polls: [] };
   const now = ctx.now();
-  const merge = await mergeAndCommit(ctx, tx, mine, now, (verdicts) => ({
+  const merge = await mergeAndCommit(ctx, tx, mine, now, (verdicts) => recordOnEvents(verdicts, now, 'true'));
+  return { outcomes: await merge.outcomes, polls: merge.polls };
+}
+
+/** Records the verdicts on the stored events that pass `condition` (on `e`, the event row). */
+function recordOnEvents(verdicts: Verdict[], now: Date, condition: string): ReturnType<RecordVerdicts> {
+  return {
     sql: `UPDATE webhook_events AS e
              SET verdict = v.verdict, call_id = v.call_id, changed_fields = v.changed_fields,
                  processed_at = $2, attempts = e.attempts + 1, error = NULL
             FROM ${jsonRows('$1', 'v', 'id uuid, verdict text, call_id uuid, changed_fields text[]', verdicts.length)}
-           WHERE e.id = v.id
+           WHERE e.id = v.id AND ${condition}
           RETURNING e.id`,
     params: [JSON.stringify(verdicts.map(verdictRow)), now],
-  }));
-  return { outcomes: await merge.outcomes, polls: merge.polls };
+  };
 }
 
 const callKey = (organizationId: string, providerCallId: string) => `${organizationId}/${providerCallId}`;

@@ -1,7 +1,7 @@
 /**
  * Receiving a provider webhook: check the request (source address, token present, a JSON execution
- * body), then hand it to the ingest queue, which authenticates the token, stores the raw delivery
- * durably and merges it, and only then acknowledge. Bad bodies are kept as `rejected` deliveries
+ * body), then hand it to the ingest queue, which authenticates the token and stores the raw delivery
+ * durably; only then acknowledge. The merge follows (the ingest queue's second stage). Bad bodies are kept as `rejected` deliveries
  * (visible, never applied); requests without a valid token store nothing at all.
  */
 import type { AppContext } from '../../context.js';
@@ -124,7 +124,7 @@ export async function checkDelivery(ctx: AppContext, delivery: IncomingDelivery)
 
 /**
  * Stores a checked delivery without merging it (the recovery job will), in one statement with the
- * token check; returns its id. The ingest queue's way out when a batch cannot be merged.
+ * token check; returns its id. How the ingest queue stores what arrives while it closes.
  */
 export async function storeUnmerged(ctx: AppContext, webhook: CheckedWebhook): Promise<string> {
   const stored = await insertWebhookEvent(ctx.db, webhook.tokenHash, {

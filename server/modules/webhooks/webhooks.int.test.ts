@@ -1,10 +1,15 @@
+import { inArray } from 'drizzle-orm';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectError, signUp, startTestApp, type Client, type TestApp } from '../../../test/app.js';
 import { testDbKind } from '../../../test/db.js';
 import { waitUntil } from '../../../test/wait.js';
-import { adoptOrphans } from './apply-event.js';
-import { recoverDeliveries } from './recover.job.js';
+import { webhookEvents } from '../../db/schema.js';
+import { payloadDigest } from '../calls/merge-rules.js';
+import { adoptOrphans, applyEvent, deliveryOf, mergeStored } from './apply-event.js';
+import { createIngestQueue } from './ingest-queue.js';
+import { checkDelivery } from './receive.js';
+import { recoverDeliveries, recoverDeliveriesJob } from './recover.job.js';
 
 /** A Bolna execution body as webhooks carry it (naive UTC timestamps, telephony duration as a string). */
 function execution(id: string, agentId: string, status: string, extra: Record<string, unknown> = {}) {
@@ -57,6 +62,25 @@ describe(`webhook receiver (${testDbKind()})`, { timeout: 30_000 }, () => {
   };
   const callByExecution = async (id: string) =>
     (await client.get(`/api/orgs/${orgId}/calls?providerCallId=${id}`)).json().data[0];
+  const verdictOf = async (eventId: string) =>
+    (
+      await t.testDb.database.withSession((s) =>
+        s.query<{ verdict: string | null }>('SELECT verdict FROM webhook_events WHERE id = $1', [eventId]),
+      )
+    ).rows[0]?.verdict;
+  /** Waits until the merge has given each of these stored deliveries a verdict. */
+  const merged = (...eventIds: string[]) =>
+    waitUntil(
+      async () => (await Promise.all(eventIds.map(verdictOf))).every((verdict) => verdict != null),
+      10_000,
+      'the deliveries were not merged',
+    );
+  /** Posts a delivery and, once it is acknowledged (stored), waits for its merge, which follows. */
+  const postMerged = async (...args: Parameters<typeof post>) => {
+    const res = await post(...args);
+    if (res.statusCode === 202) await merged(res.json().eventId);
+    return res;
+  };
 
   it('refuses a missing or wrong token with 401 and stores nothing', async () => {
     const before = await countEvents();
@@ -94,14 +118,15 @@ describe(`webhook receiver (${testDbKind()})`, { timeout: 30_000 }, () => {
   it('refuses a rotated token at once, although the receiver has just used it', async () => {
     const old = (await client.get(`/api/orgs/${orgId}/webhook`)).json().token as string;
     expect(
-      (await post(execution('exec-rotate-1', providerAgentId, 'ringing'), `?token=${old}`)).statusCode,
+      (await postMerged(execution('exec-rotate-1', providerAgentId, 'ringing'), `?token=${old}`)).statusCode,
     ).toBe(202);
     const fresh = (await client.post(`/api/orgs/${orgId}/webhook/rotate`)).json().token as string;
     const before = await countEvents();
     expectError(await post(execution('exec-rotate-1', providerAgentId, 'in-progress'), `?token=${old}`), 401);
     expect(await countEvents()).toBe(before);
     expect(
-      (await post(execution('exec-rotate-1', providerAgentId, 'in-progress'), `?token=${fresh}`)).statusCode,
+      (await postMerged(execution('exec-rotate-1', providerAgentId, 'in-progress'), `?token=${fresh}`))
+        .statusCode,
     ).toBe(202);
     expect(await callByExecution('exec-rotate-1')).toMatchObject({ status: 'in_progress' });
     token = fresh;
@@ -122,23 +147,19 @@ describe(`webhook receiver (${testDbKind()})`, { timeout: 30_000 }, () => {
       post(execution('exec-faulty-1', providerAgentId, 'ringing')),
       post(execution('exec-healthy-1', providerAgentId, 'ringing')),
     ]);
+    // Both stored and acknowledged; the healthy one merged (on its own, if it shared the failed
+    // batch), the other left failed for the recovery job.
     expect(faulty.statusCode).toBe(202);
     expect(healthy.statusCode).toBe(202);
-    const verdictOf = async (id: string) =>
-      (
-        await t.testDb.database.withSession((s) =>
-          s.query<{ verdict: string | null }>('SELECT verdict FROM webhook_events WHERE id = $1', [id]),
-        )
-      ).rows[0]?.verdict;
-    // Both stored; the healthy one merged (on its own, if it shared the failed batch), the other not.
-    expect(await verdictOf(faulty.json().eventId)).toBeNull();
+    await merged(faulty.json().eventId, healthy.json().eventId);
+    expect(await verdictOf(faulty.json().eventId)).toBe('failed');
     expect(await verdictOf(healthy.json().eventId)).toBe('applied');
     expect(await callByExecution('exec-faulty-1')).toBeUndefined();
 
     await t.testDb.database.withSession((s) =>
       s.exec('DROP TRIGGER test_refuse_call ON calls; DROP FUNCTION test_refuse_call();'),
     );
-    await recoverDeliveries(t.app.automitra, 0);
+    await recoverDeliveries(t.app.automitra, new Date());
     expect(await verdictOf(faulty.json().eventId)).toBe('applied');
     expect(await callByExecution('exec-faulty-1')).toMatchObject({ status: 'ringing' });
   });
@@ -148,7 +169,7 @@ describe(`webhook receiver (${testDbKind()})`, { timeout: 30_000 }, () => {
     expectError(await post(huge), 413, 'payload_too_large');
   });
 
-  it('stores the delivery before answering 202, then a delivery for an unknown execution of our agent creates the call', async () => {
+  it('stores the delivery before answering 202 and merges it after: a delivery for an unknown execution of our agent creates the call', async () => {
     const res = await post(
       execution('exec-inbound-1', providerAgentId, 'ringing', {
         telephony_data: { call_type: 'inbound', from_number: '+14155550199', to_number: '+14155550100' },
@@ -167,18 +188,20 @@ describe(`webhook receiver (${testDbKind()})`, { timeout: 30_000 }, () => {
     );
     expect(rows).toHaveLength(1);
     expect(rows[0]!.headers['user-agent']).toBe('bolna-test');
-    // Stored and merged in the transaction the 202 waited for: the call is there already.
+    await merged(eventId);
     const call = await callByExecution('exec-inbound-1');
     expect(call).toMatchObject({ status: 'ringing', direction: 'inbound', fromNumber: '+14155550199' });
   });
 
   it('merges a batch that updates a known call and creates new ones, each call once', async () => {
-    // Sent at once, they usually share one batch: the known call is locked and the new executions
+    // Sent at once, they usually share one merge: the known call is locked and the new executions
     // inserted in the same round trip, a repeat among them recognised.
-    expect((await post(execution('exec-batch-known', providerAgentId, 'ringing'))).statusCode).toBe(202);
+    expect((await postMerged(execution('exec-batch-known', providerAgentId, 'ringing'))).statusCode).toBe(
+      202,
+    );
     const known = execution('exec-batch-known', providerAgentId, 'in-progress');
     const fresh = ['exec-batch-1', 'exec-batch-2'].map((id) => execution(id, providerAgentId, 'initiated'));
-    const responses = await Promise.all([known, ...fresh, fresh[0]].map((body) => post(body)));
+    const responses = await Promise.all([known, ...fresh, fresh[0]].map((body) => postMerged(body)));
     expect(responses.map((r) => r.statusCode)).toEqual([202, 202, 202, 202]);
     expect(await callByExecution('exec-batch-known')).toMatchObject({ status: 'in_progress' });
     for (const id of ['exec-batch-1', 'exec-batch-2']) {
@@ -199,11 +222,13 @@ describe(`webhook receiver (${testDbKind()})`, { timeout: 30_000 }, () => {
   });
 
   it('creates the call again for a delivery of an execution whose call was deleted', async () => {
-    expect((await post(execution('exec-deleted', providerAgentId, 'ringing'))).statusCode).toBe(202);
+    expect((await postMerged(execution('exec-deleted', providerAgentId, 'ringing'))).statusCode).toBe(202);
     const first = await callByExecution('exec-deleted');
     expect((await client.delete(`/api/orgs/${orgId}/calls/${first.id}`)).statusCode).toBe(204);
     // The receiver saw this execution's call a moment ago; it is gone now, and made again.
-    expect((await post(execution('exec-deleted', providerAgentId, 'in-progress'))).statusCode).toBe(202);
+    expect((await postMerged(execution('exec-deleted', providerAgentId, 'in-progress'))).statusCode).toBe(
+      202,
+    );
     const again = await callByExecution('exec-deleted');
     expect(again).toMatchObject({ status: 'in_progress', providerCallId: 'exec-deleted' });
     expect(again.id).not.toBe(first.id);
@@ -231,7 +256,7 @@ describe(`webhook receiver (${testDbKind()})`, { timeout: 30_000 }, () => {
     const inProgress = execution(id, providerAgentId, 'in-progress', {
       updated_at: '2026-01-28T13:17:57.000001',
     });
-    // Each POST is answered once its delivery is stored and merged: the repeats arrive separately.
+    // Each POST is answered once its delivery is stored; the merges follow in arrival order.
     for (const body of [completed, inProgress, completed, disconnected, inProgress])
       expect((await post(body)).statusCode).toBe(202);
     await waitUntil(async () => {
@@ -281,7 +306,7 @@ describe(`webhook receiver (${testDbKind()})`, { timeout: 30_000 }, () => {
       const completed = execution(id, providerAgentId, 'completed', {
         updated_at: '2026-01-28T13:31:00.000001',
       });
-      expect((await post(completed)).statusCode).toBe(202);
+      expect((await postMerged(completed)).statusCode).toBe(202);
       const call = await callByExecution(id);
       // A late ringing: stale, not the call's latest snapshot, so only its digest can tell its copy apart.
       const lateRinging = execution(id, providerAgentId, 'ringing', {
@@ -302,13 +327,20 @@ describe(`webhook receiver (${testDbKind()})`, { timeout: 30_000 }, () => {
           );
           return rows[0]!.n;
         };
-        // The two copies go out in two transactions (the ingest queue runs two at once), both waiting.
-        const first = post(lateRinging);
+        // The first copy is stored and acknowledged; its merge waits for the call.
+        const first = await post(lateRinging);
+        expect(first.statusCode).toBe(202);
         await waitUntil(async () => (await waitingForLocks()) === 1);
-        const second = post(lateRinging);
+        // The second copy waits behind it in this process's merge queue, while another merge of it
+        // (the recovery job's, as after a restart) starts in a second transaction and waits too.
+        const second = await post(lateRinging);
+        expect(second.statusCode).toBe(202);
+        const other = applyEvent(t.app.automitra, second.json().eventId);
         await waitUntil(async () => (await waitingForLocks()) === 2);
         await holder.query('COMMIT');
-        expect([(await first).statusCode, (await second).statusCode]).toEqual([202, 202]);
+        expect((await other)?.verdict).toBe('duplicate');
+        // The queue's own merge of the second copy then finds it merged, and leaves it as it is.
+        await merged(first.json().eventId, second.json().eventId);
       } finally {
         await holder.end();
       }
@@ -319,11 +351,29 @@ describe(`webhook receiver (${testDbKind()})`, { timeout: 30_000 }, () => {
   );
 
   it.runIf(testDbKind() === 'pg')(
-    'applies a delivery to the call a concurrent batch is creating, once that commits (pg only: PGlite has one connection)',
+    'applies a delivery to the call a concurrent merge is creating, once that commits (pg only: PGlite has one connection)',
     async () => {
+      // Two deliveries of a new execution, stored and not merged yet, merged in two transactions at
+      // once (by two nodes, or by a node and the recovery job).
       const id = 'exec-being-created';
-      // The holder keeps the first batch from committing after it created the call: its write inserts
-      // the events, which the holder's table lock does not allow yet.
+      const bodies = [execution(id, providerAgentId, 'initiated'), execution(id, providerAgentId, 'ringing')];
+      const ids: string[] = [];
+      for (const body of bodies) {
+        const { rows } = await t.testDb.database.withSession((s) =>
+          s.query<{ id: string }>(
+            `INSERT INTO webhook_events (organization_id, source, provider_call_id, provider_agent_id, status,
+                                         payload, payload_digest)
+             VALUES ($1, 'webhook', $2, $3, $4, $5, $6) RETURNING id`,
+            [orgId, id, providerAgentId, body.status, JSON.stringify(body), payloadDigest(body)],
+          ),
+        );
+        ids.push(rows[0]!.id);
+      }
+      const ctx = t.app.automitra;
+      const rows = await ctx.db.select().from(webhookEvents).where(inArray(webhookEvents.id, ids));
+      const [created, next] = ids.map((eventId) => deliveryOf(rows.find((row) => row.id === eventId)!)!);
+      // The holder keeps the first merge from committing after it created the call: its write
+      // records the verdicts, which the holder's table lock does not allow yet.
       const holder = new pg.Client({ connectionString: t.testDb.url });
       await holder.connect();
       const waiting = async (on: 'relation' | 'transactionid') => {
@@ -339,14 +389,15 @@ describe(`webhook receiver (${testDbKind()})`, { timeout: 30_000 }, () => {
       try {
         await holder.query('BEGIN');
         await holder.query('LOCK TABLE webhook_events IN SHARE MODE');
-        const created = post(execution(id, providerAgentId, 'initiated'));
+        const first = mergeStored(ctx, [created!]);
         await waitUntil(async () => (await waiting('relation')) >= 1);
-        // The second batch, in the other transaction, cannot see that call yet: its own insert of it
-        // waits for the first batch, then finds it.
-        const next = post(execution(id, providerAgentId, 'ringing'));
+        // The second merge cannot see that call yet: its own insert of it waits for the first
+        // merge, then finds it.
+        const second = mergeStored(ctx, [next!]);
         await waitUntil(async () => (await waiting('transactionid')) === 1);
         await holder.query('COMMIT');
-        expect([(await created).statusCode, (await next).statusCode]).toEqual([202, 202]);
+        expect((await first).outcomes.map((o) => o.verdict)).toEqual(['applied']);
+        expect((await second).outcomes.map((o) => o.verdict)).toEqual(['applied']);
       } finally {
         await holder.end();
       }
@@ -357,6 +408,38 @@ describe(`webhook receiver (${testDbKind()})`, { timeout: 30_000 }, () => {
       expect(events.map((e: { verdict: string }) => e.verdict)).toEqual(['applied', 'applied']);
     },
   );
+
+  it('leaves deliveries to the recovery job when too many wait for their merge, and it merges them after a minute', async () => {
+    const ctx = t.app.automitra;
+    const started = ctx.now().getTime();
+    // A queue that can hold no delivery waiting for its merge: each is stored, acknowledged, unmerged.
+    const queue = createIngestQueue(ctx, { mergeCapacity: 0 });
+    const webhook = await checkDelivery(ctx, {
+      token,
+      ip: '127.0.0.1',
+      headers: {},
+      rawBody: JSON.stringify(execution('exec-overflow-1', providerAgentId, 'ringing')),
+    });
+    const eventId = await queue.submit(webhook);
+    await queue.close();
+    expect(await verdictOf(eventId)).toBeNull();
+
+    // The job leaves a delivery stored since its process started to that process's queue for a minute.
+    let clock = started - 1_000;
+    const job = recoverDeliveriesJob({ ...ctx, now: () => new Date(clock) });
+    const run = () =>
+      job.handler(
+        {},
+        { name: 'webhooks.recover', id: 'test', retryCount: 0, retryLimit: 0, logger: ctx.log },
+      );
+    clock = started + 30_000;
+    await run();
+    expect(await verdictOf(eventId)).toBeNull();
+    clock = started + 61_000;
+    await run();
+    expect(await verdictOf(eventId)).toBe('applied');
+    expect(await callByExecution('exec-overflow-1')).toMatchObject({ status: 'ringing' });
+  });
 
   it('keeps a delivery for an unknown agent as an orphan, applied once its call appears', async () => {
     const res = await post(execution('exec-orphan-1', 'agent-we-do-not-know', 'ringing'));

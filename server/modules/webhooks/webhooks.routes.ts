@@ -15,7 +15,7 @@ import { getCallEvents, replayCallEvents } from './events.service.js';
 export function registerWebhookRoutes(app: App, ctx: AppContext, guards: Guards): void {
   const allowlist = createIpAllowlist(ctx.config.webhookIpAllowlist);
   const queue = createIngestQueue(ctx);
-  // Requests still waiting for their transaction are answered before the app closes.
+  // Requests still waiting are answered, and the deliveries stored merged, before the app closes.
   app.addHook('preClose', () => queue.close());
 
   // The receiver parses its own body: a malformed one must still be stored (as rejected).
@@ -45,7 +45,7 @@ export function registerWebhookRoutes(app: App, ctx: AppContext, guards: Guards)
           headers: request.headers,
           rawBody: typeof request.body === 'string' ? request.body : '',
         });
-        // Answered once stored (and, unless something went wrong, merged) by the ingest queue.
+        // Answered once stored by the ingest queue, which merges it next.
         const eventId = await queue.submit(webhook);
         return reply.status(202).send({ received: true as const, eventId });
       },
