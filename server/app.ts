@@ -160,8 +160,8 @@ async function defineJobs(ctx: AppContext): Promise<void> {
   await ctx.jobs.schedule('webhooks.recover', '* * * * *', {});
   await ctx.jobs.schedule('calls.resume-polls', '* * * * *', {});
   await ctx.jobs.schedule('metrics.fold-counters', '* * * * *', {});
-  // After a restart: merge what was stored but not merged, and pick up overdue polls now.
-  await ctx.jobs.send('webhooks.recover', {});
+  // After a restart: merge what was stored before it but not merged, and pick up overdue polls now.
+  await ctx.jobs.send('webhooks.recover', { before: ctx.now().toISOString() });
   await ctx.jobs.send('calls.resume-polls', {});
 }
 

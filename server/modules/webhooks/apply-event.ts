@@ -7,7 +7,7 @@
  * orphan until its call appears. A merge that throws leaves its delivery `failed`, to be retried by
  * the recovery job; one bad delivery does not hold back the others of its batch.
  */
-import { eq, getTableColumns, sql } from 'drizzle-orm';
+import { and, eq, getTableColumns, inArray, isNull, or, sql } from 'drizzle-orm';
 import { isTerminalStatus } from '../../../common/call-status.js';
 import type { AppContext } from '../../context.js';
 import type { Database, Db, SqlTransaction } from '../../db/index.js';
@@ -18,7 +18,7 @@ import { mapExecution, type ProviderCallSnapshot } from '../../providers/bolna/i
 import type { CallRow } from '../calls/calls.repository.js';
 import { mergeSnapshot, type CallProviderState, type MergeSource, type MergeState } from '../calls/merge.js';
 import { markerOf } from '../calls/place-call.js';
-import { listOrphans, updateEvent, type WebhookEventRow } from './webhook-events.repository.js';
+import { listOrphans, type WebhookEventRow } from './webhook-events.repository.js';
 
 export interface ApplyOutcome {
   eventId: string;
@@ -128,14 +128,25 @@ export async function applyDeliveries(
   }
 }
 
-/** Records a merge that failed on its event: `failed`, the error, one more attempt. */
+/**
+ * Records a merge that failed on its event: `failed`, the error, one more attempt. An event another
+ * merge has given its verdict meanwhile (one that committed while this one failed) keeps it.
+ */
 export async function markFailed(ctx: AppContext, eventId: string, err: unknown): Promise<void> {
-  await updateEvent(ctx.db, eventId, {
-    verdict: 'failed',
-    error: String((err as Error)?.message ?? err).slice(0, 2000),
-    attempts: sql`${webhookEvents.attempts} + 1`,
-    processedAt: ctx.now(),
-  });
+  await ctx.db
+    .update(webhookEvents)
+    .set({
+      verdict: 'failed',
+      error: String((err as Error)?.message ?? err).slice(0, 2000),
+      attempts: sql`${webhookEvents.attempts} + 1`,
+      processedAt: ctx.now(),
+    })
+    .where(
+      and(
+        eq(webhookEvents.id, eventId),
+        or(isNull(webhookEvents.verdict), inArray(webhookEvents.verdict, ['failed', 'orphan'])),
+      ),
+    );
 }
 
 async function findEventById(db: Db, id: string): Promise<WebhookEventRow | undefined> {
@@ -170,23 +181,28 @@ export async function sendFollowUpPolls(ctx: AppContext, polls: FollowUpPoll[]):
  * the transaction unless it took them all (the recovery job merged one meanwhile). Then, and when the
  * transaction fails for any other reason, they are merged the careful way (`applyDeliveries`: claimed,
  * and each on its own when the batch fails), whose follow-up polls are sent already. Never throws.
+ *
+ * The recovery job claims events before it locks their calls, and this transaction locks the calls
+ * first: when both take up one delivery at once, PostgreSQL may end one of them as a deadlock, and
+ * whichever it is, the delivery is merged once, by the other (`markFailed` spares a merged event).
  */
 export async function mergeStored(ctx: AppContext, deliveries: readonly StoredDelivery[]): Promise<Merged> {
   const stop = ctx.metrics.mergeDuration.startTimer();
   try {
     const now = ctx.now();
-    return await ctx.database.transaction(async (tx) => {
+    const merged = await ctx.database.transaction(async (tx) => {
       const merge = await mergeAndCommit(ctx, tx, deliveries, now, (verdicts) =>
         recordOnEvents(verdicts, now, 'e.verdict IS NULL'),
       );
       return { outcomes: await merge.outcomes, polls: merge.polls };
     });
+    stop();
+    return merged;
   } catch (err) {
+    stop();
     if ((err as { code?: string })?.code !== VERDICTS_NOT_RECORDED)
       ctx.log.warn({ err }, 'a batch of deliveries could not be merged at once; merging them one by one');
     return { outcomes: await applyDeliveries(ctx, deliveries), polls: [] };
-  } finally {
-    stop();
   }
 }
 

@@ -13,8 +13,9 @@
  *
  * Nothing is acknowledged before it is stored, and nothing stored is lost: a delivery whose merge
  * fails is left `failed` for the recovery job, and so is, unmerged, one the process did not get to
- * (it stopped, or more than `mergeCapacity` deliveries were waiting): the recovery job merges every
- * delivery stored more than a minute ago and still unmerged.
+ * (it stopped, or more than `mergeCapacityBytes` of deliveries were waiting): the recovery job
+ * merges every delivery stored more than a minute ago and still unmerged, and at a process's start
+ * every one stored before it.
  */
 import { randomUUID } from 'node:crypto';
 import type { AppContext } from '../../context.js';
@@ -30,8 +31,11 @@ export interface IngestQueueOptions {
   concurrency?: number;
   /** Deliveries per merge transaction at most; default 256. */
   maxMergeBatch?: number;
-  /** Stored deliveries waiting for their merge at most; beyond, the recovery job merges them. Default 10,000. */
-  mergeCapacity?: number;
+  /**
+   * Bytes of stored deliveries (their bodies) waiting for their merge at most; beyond, the recovery
+   * job merges them. Default 64 MiB.
+   */
+  mergeCapacityBytes?: number;
 }
 
 export interface IngestQueue {
@@ -42,7 +46,7 @@ export interface IngestQueue {
   submit(webhook: CheckedWebhook): Promise<string>;
   /**
    * Waits (up to `timeoutMs`) for the deliveries already submitted to be stored and merged; later
-   * ones are stored unmerged.
+   * ones are stored unmerged, and so are those still waiting for their merge at the timeout.
    */
   close(timeoutMs?: number): Promise<void>;
 }
@@ -53,30 +57,54 @@ interface Pending {
   reject(err: unknown): void;
 }
 
+/** A stored delivery waiting for its merge, with the size of its body. */
+interface Unmerged {
+  delivery: StoredDelivery;
+  bytes: number;
+}
+
 export function createIngestQueue(ctx: AppContext, options: IngestQueueOptions = {}): IngestQueue {
   const orgs: OrganizationCache = new Map();
   const outbox = createPollOutbox(ctx);
-  const mergeCapacity = options.mergeCapacity ?? 10_000;
-  const merges = createBatchLoop<StoredDelivery>(1, options.maxMergeBatch ?? 256, async (batch) => {
-    const merged = await mergeStored(ctx, batch);
-    try {
-      publishOutcomes(ctx, merged.outcomes);
-    } catch (err) {
-      ctx.log.error({ err }, 'publishing merged deliveries failed');
-    }
-    outbox.add(merged.polls);
-  });
-  const stores = createBatchLoop<Pending>(options.concurrency ?? 2, options.maxBatch ?? 64, async (batch) => {
-    const stored = await storeBatch(ctx, orgs, batch);
-    if (stored.length === 0) return;
-    if (merges.size() + stored.length > mergeCapacity) {
-      ctx.log.warn(
-        { waiting: merges.size(), deliveries: stored.length },
-        'too many deliveries wait for their merge: these are left to the recovery job',
+  const mergeCapacityBytes = options.mergeCapacityBytes ?? 64 * 1024 * 1024;
+  const merges = createBatchLoop<Unmerged>({
+    concurrency: 1,
+    maxBatch: options.maxMergeBatch ?? 256,
+    weigh: (item) => item.bytes,
+    async run(batch) {
+      const merged = await mergeStored(
+        ctx,
+        batch.map((item) => item.delivery),
       );
-      return;
-    }
-    merges.push(stored);
+      publishOutcomes(ctx, merged.outcomes);
+      outbox.add(merged.polls);
+    },
+    failed(err) {
+      // mergeStored never throws; publishing a bug's victim must not stop the loop. The deliveries
+      // stay stored, and whatever was not merged is merged by the recovery job.
+      ctx.log.error({ err }, 'ingest queue: publishing a merge failed unexpectedly');
+    },
+  });
+  const stores = createBatchLoop<Pending>({
+    concurrency: options.concurrency ?? 2,
+    maxBatch: options.maxBatch ?? 64,
+    async run(batch) {
+      const stored = await storeBatch(ctx, orgs, batch);
+      const bytes = stored.reduce((sum, item) => sum + item.bytes, 0);
+      if (merges.weight() + bytes > mergeCapacityBytes) {
+        ctx.log.warn(
+          { waiting: merges.size(), deliveries: stored.length },
+          'too many deliveries wait for their merge: these are left to the recovery job',
+        );
+        return;
+      }
+      merges.push(stored);
+    },
+    failed(err, batch) {
+      // storeBatch answers every request itself; this is a last resort against a bug.
+      ctx.log.error({ err }, 'ingest queue: a batch failed unexpectedly');
+      batch.forEach((pending) => pending.reject(err));
+    },
   });
   let closing = false;
 
@@ -88,14 +116,16 @@ export function createIngestQueue(ctx: AppContext, options: IngestQueueOptions =
     async close(timeoutMs = 10_000) {
       closing = true;
       let timer: NodeJS.Timeout | undefined;
-      await Promise.race([
-        stores.idle().then(() => merges.idle()),
-        new Promise((resolve) => {
-          timer = setTimeout(resolve, timeoutMs);
+      const done = await Promise.race([
+        stores.idle().then(() => merges.idle().then(() => true)),
+        new Promise<false>((resolve) => {
+          timer = setTimeout(() => resolve(false), timeoutMs);
           timer.unref();
         }),
       ]);
       clearTimeout(timer);
+      // Out of time: what still waits for its merge is stored, and left to the recovery job.
+      if (!done) merges.clear();
       await outbox.flush();
     },
   };
@@ -103,30 +133,50 @@ export function createIngestQueue(ctx: AppContext, options: IngestQueueOptions =
 
 /**
  * Items handled in batches by up to `concurrency` loops: each loop takes what accumulated while the
- * batches before it ran (up to `maxBatch`), the first one lets the items of this turn join it.
- * `run` never throws (a throw is logged by the caller's own handling and the loop goes on).
+ * batches before it ran (up to `maxBatch`); the first one lets the items of this turn join it.
  */
 interface BatchLoop<T> {
   push(items: T[]): void;
   /** Items waiting, not yet taken by a loop. */
   size(): number;
+  /** The weight of the items waiting (`weigh`). */
+  weight(): number;
+  /** Drops the items waiting. */
+  clear(): void;
   /** Resolves once nothing waits and no loop runs. */
   idle(): Promise<void>;
 }
 
-function createBatchLoop<T>(
-  concurrency: number,
-  maxBatch: number,
-  run: (batch: T[]) => Promise<void>,
-): BatchLoop<T> {
-  const waiting: T[] = [];
+interface BatchLoopOptions<T> {
+  concurrency: number;
+  maxBatch: number;
+  weigh?: (item: T) => number;
+  run(batch: T[]): Promise<void>;
+  /** Called when `run` throws (a bug); the loop goes on with the next batch. */
+  failed(err: unknown, batch: T[]): void;
+}
+
+function createBatchLoop<T>(options: BatchLoopOptions<T>): BatchLoop<T> {
+  const concurrency = Math.max(1, options.concurrency);
+  const maxBatch = Math.max(1, options.maxBatch);
+  const weigh = options.weigh ?? (() => 0);
+  let waiting: T[] = [];
+  let weight = 0;
   const running = new Set<Promise<void>>();
   /** Loops running; counted down in the same step that finds nothing waiting. */
   let active = 0;
   async function drain(): Promise<void> {
     try {
       await new Promise((resolve) => setImmediate(resolve));
-      while (waiting.length > 0) await run(waiting.splice(0, maxBatch));
+      while (waiting.length > 0) {
+        const batch = waiting.splice(0, maxBatch);
+        for (const item of batch) weight -= weigh(item);
+        try {
+          await options.run(batch);
+        } catch (err) {
+          options.failed(err, batch);
+        }
+      }
     } finally {
       active -= 1;
     }
@@ -134,13 +184,19 @@ function createBatchLoop<T>(
   return {
     push(items) {
       waiting.push(...items);
-      if (active < Math.max(1, concurrency)) {
+      for (const item of items) weight += weigh(item);
+      if (active < concurrency) {
         active += 1;
         const loop = drain().finally(() => running.delete(loop));
         running.add(loop);
       }
     },
     size: () => waiting.length,
+    weight: () => weight,
+    clear() {
+      waiting = [];
+      weight = 0;
+    },
     async idle() {
       while (running.size > 0) await Promise.all(running);
     },
@@ -156,16 +212,12 @@ type OrganizationCache = Map<string, string>;
 const MAX_CACHED_ORGANIZATIONS = 10_000;
 
 /**
- * One batch stored, each request answered: 202 with its event id, or 401 (nothing stored); when the
- * batch's INSERT fails, each delivery is tried on its own. Returns the deliveries stored, to merge.
- * Never throws.
+ * One batch stored, each request answered: 202 with its event id, 401 (nothing stored), or the error
+ * that kept it from being stored; when the batch's first INSERT fails, each delivery is tried on its
+ * own. Returns the deliveries stored, to merge. Never throws.
  */
-async function storeBatch(
-  ctx: AppContext,
-  orgs: OrganizationCache,
-  batch: Pending[],
-): Promise<StoredDelivery[]> {
-  let stored: (StoredDelivery | null)[];
+async function storeBatch(ctx: AppContext, orgs: OrganizationCache, batch: Pending[]): Promise<Unmerged[]> {
+  let stored: StoreResult[];
   const stop = ctx.metrics.storeDuration.startTimer();
   try {
     stored = await storeEvents(
@@ -176,69 +228,102 @@ async function storeBatch(
     stop();
   } catch (err) {
     stop();
+    // Nothing of the batch was stored.
     if (batch.length > 1) {
-      const deliveries: StoredDelivery[] = [];
-      for (const pending of batch) deliveries.push(...(await storeBatch(ctx, orgs, [pending])));
-      return deliveries;
+      const unmerged: Unmerged[] = [];
+      for (const pending of batch) unmerged.push(...(await storeBatch(ctx, orgs, [pending])));
+      return unmerged;
     }
     ctx.log.error({ err }, 'storing a webhook delivery failed');
     batch[0]!.reject(err);
     return [];
   }
-  const deliveries: StoredDelivery[] = [];
+  const unmerged: Unmerged[] = [];
   batch.forEach((pending, i) => {
-    const delivery = stored[i];
-    if (!delivery) return pending.reject(refusal(ctx, pending.webhook.ip, 'bad_token'));
-    pending.resolve(delivery.id);
-    deliveries.push(delivery);
+    const result = stored[i]!;
+    if (result === null) return pending.reject(refusal(ctx, pending.webhook.ip, 'bad_token'));
+    if (result instanceof Error) {
+      ctx.log.error({ err: result }, 'storing a webhook delivery failed');
+      return pending.reject(result);
+    }
+    pending.resolve(result.id);
+    unmerged.push({ delivery: result, bytes: pending.webhook.rawBody.length });
   });
-  ctx.metrics.webhookDeliveries.inc({ source: 'webhook' }, deliveries.length);
-  return deliveries;
+  ctx.metrics.webhookDeliveries.inc({ source: 'webhook' }, unmerged.length);
+  return unmerged;
 }
 
-/** Stores the deliveries whose organization holds their token; null for the others (nothing stored). */
+/** A delivery stored; null: no organization holds its token (nothing stored); an Error: not stored. */
+type StoreResult = StoredDelivery | null | Error;
+
+/**
+ * Stores the deliveries whose organization holds their token. Throws when nothing was stored; once
+ * some were, a later failure is the result of the deliveries it kept from being stored.
+ */
 async function storeEvents(
   ctx: AppContext,
   orgs: OrganizationCache,
   webhooks: CheckedWebhook[],
-): Promise<(StoredDelivery | null)[]> {
-  const stored: (StoredDelivery | null)[] = webhooks.map(() => null);
+): Promise<StoreResult[]> {
+  const stored: StoreResult[] = webhooks.map(() => null);
   let todo = webhooks.map((_, i) => i);
   // A second pass for the deliveries whose cached organization no longer holds their token.
   for (let pass = 0; pass < 2 && todo.length > 0; pass += 1) {
-    await lookUpOrganizations(
-      ctx,
-      orgs,
-      todo.map((i) => webhooks[i]!.tokenHash),
-    );
-    const candidates = todo.filter((i) => orgs.has(webhooks[i]!.tokenHash));
-    if (candidates.length === 0) break;
-    const deliveries = candidates.map((i): StoredDelivery => {
-      const webhook = webhooks[i]!;
-      return {
-        id: randomUUID(),
-        organizationId: orgs.get(webhook.tokenHash)!,
-        source: 'webhook',
-        snapshot: webhook.snapshot,
-        payloadDigest: webhook.payloadDigest,
-        receivedAt: webhook.receivedAt,
-      };
-    });
-    const inserted = await insertEvents(
-      ctx,
-      deliveries,
-      candidates.map((i) => webhooks[i]!),
-    );
-    todo = [];
-    candidates.forEach((i, k) => {
-      if (inserted.has(deliveries[k]!.id)) stored[i] = deliveries[k]!;
-      else {
-        orgs.delete(webhooks[i]!.tokenHash);
-        todo.push(i);
-      }
-    });
+    try {
+      todo = await storePass(ctx, orgs, webhooks, todo, stored);
+    } catch (err) {
+      if (pass === 0) throw err;
+      for (const i of todo) stored[i] = err instanceof Error ? err : new Error(String(err));
+      break;
+    }
   }
   return stored;
+}
+
+/**
+ * One INSERT for the deliveries `todo` (indexes into `webhooks`) whose token's organization is known;
+ * records each one stored in `stored`, and returns those the INSERT left out (the organization no
+ * longer holds the token: its cache entry is dropped, for a fresh lookup).
+ */
+async function storePass(
+  ctx: AppContext,
+  orgs: OrganizationCache,
+  webhooks: CheckedWebhook[],
+  todo: number[],
+  stored: StoreResult[],
+): Promise<number[]> {
+  await lookUpOrganizations(
+    ctx,
+    orgs,
+    todo.map((i) => webhooks[i]!.tokenHash),
+  );
+  const candidates = todo.filter((i) => orgs.has(webhooks[i]!.tokenHash));
+  if (candidates.length === 0) return [];
+  const deliveries = candidates.map((i): StoredDelivery => {
+    const webhook = webhooks[i]!;
+    return {
+      id: randomUUID(),
+      organizationId: orgs.get(webhook.tokenHash)!,
+      source: 'webhook',
+      snapshot: webhook.snapshot,
+      payloadDigest: webhook.payloadDigest,
+      receivedAt: webhook.receivedAt,
+    };
+  });
+  const inserted = await insertEvents(
+    ctx,
+    deliveries,
+    candidates.map((i) => webhooks[i]!),
+  );
+  const left: number[] = [];
+  candidates.forEach((i, k) => {
+    if (inserted.has(deliveries[k]!.id)) stored[i] = deliveries[k]!;
+    else {
+      orgs.delete(webhooks[i]!.tokenHash);
+      left.push(i);
+    }
+  });
+  return left;
 }
 
 /** Reads the organizations of the token digests not cached. */

@@ -1,8 +1,8 @@
 /**
- * Deliveries that were stored but not merged (the process stopped in between, or the merge queue
- * was full) or whose merge failed are merged again: at start, then every minute. A delivery stored
- * since this process started is left alone for a minute, the time its own merge queue normally
- * takes; one stored before the start waits in no queue of this process.
+ * Deliveries that were stored but not merged (the process stopped in between, or its merge queue
+ * was full) or whose merge failed are merged again: every minute, those stored more than a minute
+ * ago (the time a running process's own merge queue may take), and when a process starts, every one
+ * stored before it (`{before}`).
  */
 import type { AppContext } from '../../context.js';
 import type { JobDefinition, JobMap } from '../../jobs/types.js';
@@ -12,7 +12,8 @@ import { listUnprocessed } from './webhook-events.repository.js';
 
 declare module '../../jobs/types.js' {
   interface JobMap {
-    'webhooks.recover': Record<string, never>;
+    /** `before`: an ISO time; the deliveries stored before it (default: a minute ago). */
+    'webhooks.recover': { before?: string };
   }
 }
 
@@ -23,8 +24,8 @@ export const RECOVERY_GRACE_MS = 60_000;
 
 /**
  * Merges every delivery stored before `before` still waiting, in batches; returns how many were
- * tried. Racing a merge queue is harmless: event rows are claimed with a lock, a merged event is
- * skipped, and the queue's own merge of it then fails and is redone the careful way.
+ * tried. Racing a merge queue (another node's, with a backlog of over a minute) merges nothing twice:
+ * event rows are claimed with a lock and a merged event is skipped (`mergeStored`).
  */
 export async function recoverDeliveries(ctx: AppContext, before: Date): Promise<number> {
   let tried = 0;
@@ -47,7 +48,6 @@ export async function recoverDeliveries(ctx: AppContext, before: Date): Promise<
 }
 
 export function recoverDeliveriesJob(ctx: AppContext): JobDefinition<JobMap, 'webhooks.recover'> {
-  const startedAt = ctx.now().getTime();
   return {
     name: 'webhooks.recover',
     options: {
@@ -58,9 +58,9 @@ export function recoverDeliveriesJob(ctx: AppContext): JobDefinition<JobMap, 'we
       policy: 'singleton',
     },
     singletonKey: () => 'recover',
-    async handler() {
-      const before = Math.max(startedAt, ctx.now().getTime() - RECOVERY_GRACE_MS);
-      const tried = await recoverDeliveries(ctx, new Date(before));
+    async handler({ before }) {
+      const cutoff = before ? new Date(before) : new Date(ctx.now().getTime() - RECOVERY_GRACE_MS);
+      const tried = await recoverDeliveries(ctx, cutoff);
       if (tried > 0) ctx.log.info({ tried }, 'merged deliveries left unprocessed');
     },
   };

@@ -6,7 +6,7 @@ import { testDbKind } from '../../../test/db.js';
 import { waitUntil } from '../../../test/wait.js';
 import { webhookEvents } from '../../db/schema.js';
 import { payloadDigest } from '../calls/merge-rules.js';
-import { adoptOrphans, applyEvent, deliveryOf, mergeStored } from './apply-event.js';
+import { adoptOrphans, applyEvent, deliveryOf, markFailed, mergeStored } from './apply-event.js';
 import { createIngestQueue } from './ingest-queue.js';
 import { checkDelivery } from './receive.js';
 import { recoverDeliveries, recoverDeliveriesJob } from './recover.job.js';
@@ -409,36 +409,47 @@ describe(`webhook receiver (${testDbKind()})`, { timeout: 30_000 }, () => {
     },
   );
 
-  it('leaves deliveries to the recovery job when too many wait for their merge, and it merges them after a minute', async () => {
+  it('leaves deliveries to the recovery job when too many wait for their merge; it merges them after a minute, or at the next start', async () => {
     const ctx = t.app.automitra;
-    const started = ctx.now().getTime();
-    // A queue that can hold no delivery waiting for its merge: each is stored, acknowledged, unmerged.
-    const queue = createIngestQueue(ctx, { mergeCapacity: 0 });
-    const webhook = await checkDelivery(ctx, {
-      token,
-      ip: '127.0.0.1',
-      headers: {},
-      rawBody: JSON.stringify(execution('exec-overflow-1', providerAgentId, 'ringing')),
-    });
-    const eventId = await queue.submit(webhook);
-    await queue.close();
-    expect(await verdictOf(eventId)).toBeNull();
-
-    // The job leaves a delivery stored since its process started to that process's queue for a minute.
-    let clock = started - 1_000;
-    const job = recoverDeliveriesJob({ ...ctx, now: () => new Date(clock) });
-    const run = () =>
-      job.handler(
-        {},
-        { name: 'webhooks.recover', id: 'test', retryCount: 0, retryLimit: 0, logger: ctx.log },
+    // A queue with no room for deliveries waiting for their merge: each is stored and acknowledged, unmerged.
+    const storeUnmerged = async (id: string) => {
+      const queue = createIngestQueue(ctx, { mergeCapacityBytes: 0 });
+      const body = JSON.stringify(execution(id, providerAgentId, 'ringing'));
+      const eventId = await queue.submit(
+        await checkDelivery(ctx, { token, ip: '127.0.0.1', headers: {}, rawBody: body }),
       );
-    clock = started + 30_000;
-    await run();
-    expect(await verdictOf(eventId)).toBeNull();
-    clock = started + 61_000;
-    await run();
-    expect(await verdictOf(eventId)).toBe('applied');
+      await queue.close();
+      return eventId;
+    };
+    const [first, second] = [await storeUnmerged('exec-overflow-1'), await storeUnmerged('exec-overflow-2')];
+    expect([await verdictOf(first), await verdictOf(second)]).toEqual([null, null]);
+
+    // Every minute, the job leaves a delivery stored less than a minute ago to its process's queue.
+    const stored = ctx.now().getTime();
+    let clock = stored + 30_000;
+    const job = recoverDeliveriesJob({ ...ctx, now: () => new Date(clock) });
+    const run = (payload: { before?: string }) =>
+      job.handler(payload, {
+        name: 'webhooks.recover',
+        id: 'test',
+        retryCount: 0,
+        retryLimit: 0,
+        logger: ctx.log,
+      });
+    await run({});
+    expect([await verdictOf(first), await verdictOf(second)]).toEqual([null, null]);
+    // A process starting now takes every delivery stored before it: no queue of its own holds them.
+    await run({ before: new Date(stored + 1_000).toISOString() });
+    expect([await verdictOf(first), await verdictOf(second)]).toEqual(['applied', 'applied']);
     expect(await callByExecution('exec-overflow-1')).toMatchObject({ status: 'ringing' });
+
+    const third = await storeUnmerged('exec-overflow-3');
+    clock = Date.now() + 61_000;
+    await run({});
+    expect(await verdictOf(third)).toBe('applied');
+    // A merge that failed while another merged the delivery does not mark it failed.
+    await markFailed(ctx, third, new Error('lost a deadlock'));
+    expect(await verdictOf(third)).toBe('applied');
   });
 
   it('keeps a delivery for an unknown agent as an orphan, applied once its call appears', async () => {
