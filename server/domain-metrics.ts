@@ -23,7 +23,7 @@ export function createDomainMetrics(registry: Registry) {
     }),
     storeDuration: new Histogram({
       name: 'automitra_webhook_store_duration_seconds',
-      help: 'Time of one statement storing webhook deliveries before their 202 (a batch of one or more)',
+      help: 'Time to store a batch of webhook deliveries before their 202 (its INSERT, and the token lookups it needed)',
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
       registers: [registry],
     }),
