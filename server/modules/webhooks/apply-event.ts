@@ -155,7 +155,7 @@ async function findEventById(db: Db, id: string): Promise<WebhookEventRow | unde
 }
 
 /** What a merge transaction hands back: its outcomes, and the polls to send once it committed. */
-export interface Merged {
+interface Merged {
   outcomes: ApplyOutcome[];
   polls: FollowUpPoll[];
 }

@@ -18,11 +18,13 @@
  * every one stored before it.
  */
 import { randomUUID } from 'node:crypto';
+import { inArray } from 'drizzle-orm';
 import type { AppContext } from '../../context.js';
 import { jsonRows } from '../../db/json-rows.js';
+import { organizations } from '../../db/schema.js';
 import { mergeStored, sendFollowUpPolls, type StoredDelivery } from './apply-event.js';
 import { publishOutcomes } from './process.js';
-import { refusal, storeUnmerged, type CheckedWebhook } from './receive.js';
+import { refusal, type CheckedWebhook } from './receive.js';
 
 export interface IngestQueueOptions {
   /** Deliveries per INSERT at most; default 64. */
@@ -90,6 +92,8 @@ export function createIngestQueue(ctx: AppContext, options: IngestQueueOptions =
     maxBatch: options.maxBatch ?? 64,
     async run(batch) {
       const stored = await storeBatch(ctx, orgs, batch);
+      // Stored while the queue closes: left to the recovery job (the next start merges them).
+      if (closing) return;
       const bytes = stored.reduce((sum, item) => sum + item.bytes, 0);
       if (merges.weight() + bytes > mergeCapacityBytes) {
         ctx.log.warn(
@@ -110,7 +114,6 @@ export function createIngestQueue(ctx: AppContext, options: IngestQueueOptions =
 
   return {
     submit(webhook) {
-      if (closing) return storeUnmerged(ctx, webhook);
       return new Promise<string>((resolve, reject) => stores.push([{ webhook, resolve, reject }]));
     },
     async close(timeoutMs = 10_000) {
@@ -334,14 +337,12 @@ async function lookUpOrganizations(
 ): Promise<void> {
   const unknown = [...new Set(hashes)].filter((hash) => !orgs.has(hash));
   if (unknown.length === 0) return;
-  const { rows } = await ctx.database.transaction((tx) =>
-    tx.queryAndCommit<{ id: string; webhook_token_hash: string }>(
-      'SELECT id, webhook_token_hash FROM organizations WHERE webhook_token_hash = ANY($1::text[])',
-      [unknown],
-    ),
-  );
+  const rows = await ctx.db
+    .select({ id: organizations.id, tokenHash: organizations.webhookTokenHash })
+    .from(organizations)
+    .where(inArray(organizations.webhookTokenHash, unknown));
   if (orgs.size + rows.length > MAX_CACHED_ORGANIZATIONS) orgs.clear();
-  for (const row of rows) orgs.set(row.webhook_token_hash, row.id);
+  for (const row of rows) orgs.set(row.tokenHash, row.id);
 }
 
 /**

@@ -1,8 +1,9 @@
 /**
  * Receiving a provider webhook: check the request (source address, token present, a JSON execution
  * body), then hand it to the ingest queue, which authenticates the token and stores the raw delivery
- * durably; only then acknowledge. The merge follows (the ingest queue's second stage). Bad bodies are kept as `rejected` deliveries
- * (visible, never applied); requests without a valid token store nothing at all.
+ * durably; only then acknowledge. The merge follows (the ingest queue's second stage). Bad bodies
+ * are kept as `rejected` deliveries (visible, never applied); requests without a valid token store
+ * nothing at all.
  */
 import type { AppContext } from '../../context.js';
 import { Forbidden, Unauthenticated, ValidationFailed } from '../../errors.js';
@@ -10,7 +11,7 @@ import { sha256Hex } from '../../lib/crypto.js';
 import { BolnaPayloadError, mapExecution, type ProviderCallSnapshot } from '../../providers/bolna/index.js';
 import { payloadDigest } from '../calls/merge-rules.js';
 import { findOrganizationByWebhookTokenHash } from '../orgs/orgs.repository.js';
-import { insertEvent, insertWebhookEvent, type WebhookEventInsert } from './webhook-events.repository.js';
+import { insertEvent, type WebhookEventInsert } from './webhook-events.repository.js';
 
 /** Request headers worth keeping with a delivery (never cookies or authorization). */
 const KEPT_HEADERS = [
@@ -120,27 +121,6 @@ export async function checkDelivery(ctx: AppContext, delivery: IncomingDelivery)
     snapshot,
     payloadDigest: payloadDigest(body),
   };
-}
-
-/**
- * Stores a checked delivery without merging it (the recovery job will), in one statement with the
- * token check; returns its id. How the ingest queue stores what arrives while it closes.
- */
-export async function storeUnmerged(ctx: AppContext, webhook: CheckedWebhook): Promise<string> {
-  const stored = await insertWebhookEvent(ctx.db, webhook.tokenHash, {
-    source: 'webhook',
-    headers: webhook.headers,
-    sourceIp: webhook.ip,
-    receivedAt: webhook.receivedAt,
-    payload: webhook.rawBody,
-    payloadDigest: webhook.payloadDigest,
-    providerCallId: webhook.snapshot.providerCallId,
-    providerAgentId: webhook.snapshot.providerAgentId,
-    status: webhook.snapshot.status ?? webhook.snapshot.rawStatus,
-  });
-  if (!stored) throw refusal(ctx, webhook.ip, 'bad_token');
-  ctx.metrics.webhookDeliveries.inc({ source: 'webhook' });
-  return stored.id;
 }
 
 async function rejectDelivery(

@@ -20,7 +20,7 @@ declare module '../../jobs/types.js' {
 const MAX_ATTEMPTS = 10;
 const BATCH = 200;
 /** How long a delivery stored by a running process is left to that process's merge queue. */
-export const RECOVERY_GRACE_MS = 60_000;
+const RECOVERY_GRACE_MS = 60_000;
 
 /**
  * Merges every delivery stored before `before` still waiting, in batches; returns how many were

@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNull, lt, or, sql } from 'drizzle-orm';
 import type { Db } from '../../db/index.js';
 import { webhookEvents } from '../../db/schema.js';
 import { iso } from '../../context.js';
@@ -31,46 +31,6 @@ export function toApiEvent(row: WebhookEventRow): WebhookEvent {
 export async function insertEvent(db: Db, values: WebhookEventInsert): Promise<{ id: string }> {
   const [row] = await db.insert(webhookEvents).values(values).returning({ id: webhookEvents.id });
   return row!;
-}
-
-/**
- * Stores a webhook delivery for the organization whose webhook token has this digest, in one
- * statement; null (nothing stored) when no organization has it. `payload` is the body's JSON text.
- */
-export async function insertWebhookEvent(
-  db: Db,
-  tokenHash: string,
-  values: {
-    source: 'webhook';
-    headers: Record<string, string>;
-    sourceIp: string;
-    receivedAt: Date;
-    payload: string;
-    payloadDigest: string;
-    providerCallId: string;
-    providerAgentId: string | null;
-    status: string | null;
-  },
-): Promise<{ id: string; organizationId: string } | null> {
-  const result = (await db.execute(sql`
-    INSERT INTO webhook_events (organization_id, source, headers, source_ip, received_at, payload,
-                                payload_digest, provider_call_id, provider_agent_id, status)
-    SELECT o.id, ${values.source}, ${JSON.stringify(values.headers)}::jsonb, ${values.sourceIp},
-           ${values.receivedAt.toISOString()}::timestamptz, ${values.payload}::jsonb, ${values.payloadDigest},
-           ${values.providerCallId}, ${values.providerAgentId}, ${values.status}
-      FROM organizations o
-     WHERE o.webhook_token_hash = ${tokenHash}
-    RETURNING id, organization_id`)) as unknown as { rows: { id: string; organization_id: string }[] };
-  const row = result.rows[0];
-  return row ? { id: row.id, organizationId: row.organization_id } : null;
-}
-
-export async function updateEvent(
-  db: Db,
-  id: string,
-  values: { [K in keyof WebhookEventInsert]?: WebhookEventInsert[K] | SQL },
-): Promise<void> {
-  await db.update(webhookEvents).set(values).where(eq(webhookEvents.id, id));
 }
 
 /** A call's deliveries, oldest first. */

@@ -409,15 +409,19 @@ describe(`webhook receiver (${testDbKind()})`, { timeout: 30_000 }, () => {
     },
   );
 
-  it('leaves deliveries to the recovery job when too many wait for their merge; it merges them after a minute, or at the next start', async () => {
+  it('leaves deliveries to the recovery job when too many wait for their merge or the queue closes; it merges them after a minute, or at the next start', async () => {
     const ctx = t.app.automitra;
+    const checked = async (id: string) =>
+      checkDelivery(ctx, {
+        token,
+        ip: '127.0.0.1',
+        headers: {},
+        rawBody: JSON.stringify(execution(id, providerAgentId, 'ringing')),
+      });
     // A queue with no room for deliveries waiting for their merge: each is stored and acknowledged, unmerged.
     const storeUnmerged = async (id: string) => {
       const queue = createIngestQueue(ctx, { mergeCapacityBytes: 0 });
-      const body = JSON.stringify(execution(id, providerAgentId, 'ringing'));
-      const eventId = await queue.submit(
-        await checkDelivery(ctx, { token, ip: '127.0.0.1', headers: {}, rawBody: body }),
-      );
+      const eventId = await queue.submit(await checked(id));
       await queue.close();
       return eventId;
     };
@@ -443,7 +447,12 @@ describe(`webhook receiver (${testDbKind()})`, { timeout: 30_000 }, () => {
     expect([await verdictOf(first), await verdictOf(second)]).toEqual(['applied', 'applied']);
     expect(await callByExecution('exec-overflow-1')).toMatchObject({ status: 'ringing' });
 
-    const third = await storeUnmerged('exec-overflow-3');
+    // A delivery that arrives while its queue closes is stored and acknowledged, unmerged.
+    const closed = createIngestQueue(ctx);
+    await closed.close();
+    const third = await closed.submit(await checked('exec-overflow-3'));
+    await closed.close();
+    expect(await verdictOf(third)).toBeNull();
     clock = Date.now() + 61_000;
     await run({});
     expect(await verdictOf(third)).toBe('applied');
