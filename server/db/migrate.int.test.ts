@@ -57,6 +57,27 @@ describe(`migrations (${testDbKind()})`, () => {
       ]),
     );
     expect(await migrate(db)).toEqual({ applied: [], current: all.at(-1) });
+    // Large values compress with LZ4 where the server has it (PostgreSQL here), else with pglz.
+    const { rows: compression } = await db.withSession((s) =>
+      s.query<{ name: string; method: string }>(
+        `SELECT attrelid::regclass || '.' || attname AS name, attcompression::text AS method
+           FROM pg_attribute
+          WHERE (attrelid, attname) IN (('webhook_events'::regclass, 'payload'), ('calls'::regclass, 'transcription'))
+          ORDER BY 1`,
+      ),
+    );
+    // (A server without LZ4 refuses it as the default too.)
+    const hasLz4 = await db
+      .withSession((s) => s.exec('SET default_toast_compression = lz4; RESET default_toast_compression'))
+      .then(
+        () => true,
+        () => false,
+      );
+    const method = hasLz4 ? 'l' : '';
+    expect(compression).toEqual([
+      { name: 'calls.transcription', method },
+      { name: 'webhook_events.payload', method },
+    ]);
     await db.close();
     await empty.drop();
   });
