@@ -46,8 +46,13 @@ export function openBossDb(database: Database, options: BossDbOptions): BossDb {
     max: options.poolMax,
     application_name: 'automitra-jobs',
   });
-  pool.on('error', (err) =>
-    options.logger.error({ err }, 'job runtime: an idle database connection failed; the pool replaces it'),
+  // The error carries the pool's client (its connection settings and state): only its code and
+  // message are logged.
+  pool.on('error', (err: Error & { code?: string }) =>
+    options.logger.error(
+      { err: { code: err.code, message: err.message } },
+      'job runtime: an idle database connection failed; the pool replaces it',
+    ),
   );
   return tracked(
     (text, values) => pool.query(text, values),

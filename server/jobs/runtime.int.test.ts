@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, testDbKind, type TestDatabase } from '../../test/db.js';
 import { openDatabase, type Database } from '../db/index.js';
+import { openBossDb } from './boss-db.js';
 import { startJobRuntime, type JobLogger, type JobOptions, type JobRuntime } from './index.js';
 
 interface TestJobs {
@@ -286,6 +287,27 @@ describe.runIf(testDbKind() === 'pg')(
       } finally {
         await Promise.all([sender, a, b].map((r) => r?.stop()));
         await Promise.all(databases.map((d) => d.close()));
+      }
+    });
+
+    it('logs an idle connection that fails with its code and message only, never the connection', async () => {
+      const log = captureLogger();
+      const boss = openBossDb(testDb.database, { schema: 'pgboss', poolMax: 1, logger: log.logger });
+      try {
+        // Its one connection, ended from outside while idle (as a restart of PostgreSQL would).
+        const { rows } = await boss.executeSql('SELECT pg_backend_pid() AS pid');
+        const pid = (rows[0] as { pid: number }).pid;
+        await testDb.database.withSession((s) => s.query('SELECT pg_terminate_backend($1)', [pid]));
+        await waitFor(() => log.entries.some((e) => e.level === 'error'), 5_000);
+        const failure = log.entries.find((e) => e.level === 'error')!;
+        expect(failure.msg).toMatch(/idle database connection failed/);
+        expect(failure.fields).toEqual({
+          err: { code: '57P01', message: 'terminating connection due to administrator command' },
+        });
+        // The pool replaced it.
+        expect((await boss.executeSql('SELECT 1 AS n')).rows).toEqual([{ n: 1 }]);
+      } finally {
+        await boss.close();
       }
     });
 
