@@ -1,8 +1,8 @@
 -- The large values (delivery bodies, transcripts, summaries, merge bookkeeping) are compressed with
--- LZ4 rather than PostgreSQL's default pglz once a row outgrows a page's quarter: the same size on
--- disk, for about a quarter less of the CPU an insert spends on such a row (`docs/benchmarks.md`),
--- and faster reads. Existing values stay as they are; new ones use LZ4. A server built without LZ4
--- (and PGlite, the embedded database) keeps pglz.
+-- LZ4 rather than PostgreSQL's default pglz once a row outgrows a page's quarter: about the same
+-- size on disk, and inserting the ingest benchmark's deliveries costs the database about a quarter
+-- less CPU (`npm run bench:compression`, docs/benchmarks.md). Existing values stay as they are; new
+-- ones use LZ4. A server built without LZ4 (and PGlite, the embedded database) keeps pglz.
 DO $$
 BEGIN
   ALTER TABLE webhook_events ALTER COLUMN payload SET COMPRESSION lz4,
