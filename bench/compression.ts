@@ -46,7 +46,11 @@ async function main() {
       () => true,
       () => false,
     );
-    if (!available) throw new Error('this PostgreSQL was built without LZ4: there is nothing to compare');
+    if (!available) {
+      // Not a failure of the run: migration 0009 keeps pglz on such a server.
+      console.log('bench:compression: skipped, this PostgreSQL was built without LZ4 (nothing to compare)');
+      return;
+    }
     for (const method of METHODS) {
       await client.query(
         `CREATE TABLE events_${method} (id uuid PRIMARY KEY, headers jsonb COMPRESSION ${method},
