@@ -31,6 +31,8 @@ import { cpuSince, cpuSnapshot, type CpuShare } from './lib/cpu.js';
 import { createBenchDatabase, DEFAULT_BENCH_DATABASE_URL, type BenchDatabase } from './lib/database.js';
 import {
   LATE_SEND_MS,
+  SLOW_MS,
+  SLOW_WINDOW_MS,
   startLoadGenerator,
   type LoadGenerator,
   type LoadRequest,
@@ -48,6 +50,9 @@ function numberFromEnv(name: string, fallback: number, min = 0): number {
     throw new Error(`${name} must be a number ≥ ${min}, got "${raw}"`);
   return value;
 }
+
+/** Deliveries per second of the open-loop second of each warm-up (any rate the servers take easily). */
+const PACED_WARMUP_RATE = 300;
 
 const settings = {
   baseUrl: process.env.BENCH_DATABASE_URL || DEFAULT_BENCH_DATABASE_URL,
@@ -300,10 +305,12 @@ async function main(): Promise<number> {
       mode: LoadRequest['mode'],
       rate?: number,
     ): Promise<Phase> => {
-      // A warm-up (at full load) before the first phase of each server: JIT, connections, caches.
+      // A warm-up (at full load) before the first phase of each server: JIT, connections, caches;
+      // then a second of open-loop load, so the generator's own paced path is not cold either.
       if (settings.warmupS > 0 && !phases.some((p) => p.target === target)) {
         const warm = await load.run(request(target, 'max', settings.warmupS));
         count(target, warm);
+        count(target, await load.run(request(target, 'paced', 1, PACED_WARMUP_RATE)));
         if (target === 'platform') await drain(stats, settings.drainTimeoutS);
       }
       const pidsBefore = await postgresPids();
@@ -338,6 +345,9 @@ async function main(): Promise<number> {
             : '') +
           (mode === 'paced'
             ? `; sender lag at most ${ms(r.behindMs)}, ${fixed(r.lateSends)} of ${fixed(r.sent)} requests sent over ${LATE_SEND_MS} ms late`
+            : '') +
+          (r.slow
+            ? `; ${fixed(r.slow.count)} answers over ${SLOW_MS} ms, due in ${fixed(r.slow.windows)} of ${fixed(Math.ceil((r.durationS * 1000) / SLOW_WINDOW_MS))} windows of ${SLOW_WINDOW_MS} ms (at most ${fixed(r.slow.worstWindow)} in one)`
             : ''),
       );
       return phase;

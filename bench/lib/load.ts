@@ -50,10 +50,20 @@ export interface LoadResult {
   behindMs: number;
   /** Paced: requests that went out more than `LATE_SEND_MS` after they were due. */
   lateSends: number;
+  /**
+   * Paced: the answers slower than `SLOW_MS` (2xx), and in how many windows of `SLOW_WINDOW_MS`
+   * (by due time) they fell, with the most in one window; null for autocannon.
+   */
+  slow: { count: number; windows: number; worstWindow: number } | null;
 }
 
 /** A paced request sent this much after its due time counts as late (`lateSends`). */
 export const LATE_SEND_MS = 20;
+
+/** A paced answer slower than this counts as slow (the latency target). */
+export const SLOW_MS = 50;
+/** Slow answers are grouped by windows of this length (by due time). */
+export const SLOW_WINDOW_MS = 100;
 
 export type WorkerMessage =
   | { type: 'run'; id: number; request: LoadRequest }
