@@ -23,7 +23,6 @@ import { Pool } from 'undici';
 import { buildCallTemplates, LIFECYCLE, renderDelivery, type CallTemplate } from './payloads.js';
 import {
   LATE_SEND_MS,
-  SLOW_MS,
   SLOW_WINDOW_MS,
   type LoadRequest,
   type LoadResult,
@@ -132,7 +131,7 @@ async function runPaced(request: LoadRequest): Promise<LoadResult> {
   let sent = 0;
   let behindMs = 0;
   let lateSends = 0;
-  // Answers slower than SLOW_MS, by the window of SLOW_WINDOW_MS they were due in: a few windows
+  // Answers slower than request.slowMs, by the window of SLOW_WINDOW_MS they were due in: a few windows
   // full of them is a stall; many windows with a few each is a queue that is often long.
   const slowWindows = new Map<number, number>();
   const lanes = Array.from({ length: request.connections }, () => ({ call: null as Call | null, step: 0 }));
@@ -155,16 +154,20 @@ async function runPaced(request: LoadRequest): Promise<LoadResult> {
       const body = renderDelivery(call.template, lane.step, call.id, call.agentId);
       lane.step = (lane.step + 1) % LIFECYCLE.length;
       sent += 1;
-      pool.request({ method: 'POST', path: call.path, headers: HEADERS, body }).then(
-        async (res) => {
-          await res.body.dump();
-          const code = res.statusCode;
+      // The answer's status once its body is read; a failure of either is a connection error.
+      const answer = async () => {
+        const res = await pool.request({ method: 'POST', path: call.path, headers: HEADERS, body });
+        await res.body.dump();
+        return res.statusCode;
+      };
+      answer().then(
+        (code) => {
           statusCodes[code] = (statusCodes[code] ?? 0) + 1;
           if (code >= 200 && code < 300) {
             ok += 1;
             const latency = performance.now() - due;
             latencies[recorded++] = latency;
-            if (latency > SLOW_MS) {
+            if (latency > request.slowMs) {
               const window = Math.floor((due - start) / SLOW_WINDOW_MS);
               slowWindows.set(window, (slowWindows.get(window) ?? 0) + 1);
             }

@@ -22,6 +22,8 @@ export interface LoadRequest {
   durationS: number;
   /** Deliveries per second (paced: required; max: autocannon overallRate). */
   rate?: number;
+  /** Paced: an answer slower than this (ms) counts as slow (`LoadResult.slow`). */
+  slowMs: number;
   /** Payload templates: how many distinct call lifecycles, from which seed. */
   templates: number;
   seed: number;
@@ -51,7 +53,7 @@ export interface LoadResult {
   /** Paced: requests that went out more than `LATE_SEND_MS` after they were due. */
   lateSends: number;
   /**
-   * Paced: the answers slower than `SLOW_MS` (2xx), and in how many windows of `SLOW_WINDOW_MS`
+   * Paced: the answers slower than `slowMs` (2xx), and in how many windows of `SLOW_WINDOW_MS`
    * (by due time) they fell, with the most in one window; null for autocannon.
    */
   slow: { count: number; windows: number; worstWindow: number } | null;
@@ -60,8 +62,6 @@ export interface LoadResult {
 /** A paced request sent this much after its due time counts as late (`lateSends`). */
 export const LATE_SEND_MS = 20;
 
-/** A paced answer slower than this counts as slow (the latency target). */
-export const SLOW_MS = 50;
 /** Slow answers are grouped by windows of this length (by due time). */
 export const SLOW_WINDOW_MS = 100;
 
