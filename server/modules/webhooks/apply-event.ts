@@ -192,7 +192,7 @@ export async function mergeStored(ctx: AppContext, deliveries: readonly StoredDe
     const now = ctx.now();
     const merged = await ctx.database.transaction(async (tx) => {
       const merge = await mergeAndCommit(ctx, tx, deliveries, now, (verdicts) =>
-        recordOnEvents(verdicts, now, 'e.verdict IS NULL'),
+        recordOnEvents(verdicts, now, { onlyUnmerged: true }),
       );
       return { outcomes: await merge.outcomes, polls: merge.polls };
     });
@@ -222,18 +222,27 @@ async function applyInTransaction(
   const mine = deliveries.filter((d) => claimed.has(d.id));
   if (mine.length === 0) return { outcomes: [], polls: [] };
   const now = ctx.now();
-  const merge = await mergeAndCommit(ctx, tx, mine, now, (verdicts) => recordOnEvents(verdicts, now, 'true'));
+  const merge = await mergeAndCommit(ctx, tx, mine, now, (verdicts) =>
+    recordOnEvents(verdicts, now, { onlyUnmerged: false }),
+  );
   return { outcomes: await merge.outcomes, polls: merge.polls };
 }
 
-/** Records the verdicts on the stored events that pass `condition` (on `e`, the event row). */
-function recordOnEvents(verdicts: Verdict[], now: Date, condition: string): ReturnType<RecordVerdicts> {
+/**
+ * Records the verdicts on their events; `onlyUnmerged`: only on those still without one (the others
+ * were merged meanwhile, by a merge that did not claim them first).
+ */
+function recordOnEvents(
+  verdicts: Verdict[],
+  now: Date,
+  { onlyUnmerged }: { onlyUnmerged: boolean },
+): ReturnType<RecordVerdicts> {
   return {
     sql: `UPDATE webhook_events AS e
              SET verdict = v.verdict, call_id = v.call_id, changed_fields = v.changed_fields,
                  processed_at = $2, attempts = e.attempts + 1, error = NULL
             FROM ${jsonRows('$1', 'v', 'id uuid, verdict text, call_id uuid, changed_fields text[]', verdicts.length)}
-           WHERE e.id = v.id AND ${condition}
+           WHERE e.id = v.id${onlyUnmerged ? ' AND e.verdict IS NULL' : ''}
           RETURNING e.id`,
     params: [JSON.stringify(verdicts.map(verdictRow)), now],
   };
@@ -242,7 +251,7 @@ function recordOnEvents(verdicts: Verdict[], now: Date, condition: string): Retu
 const callKey = (organizationId: string, providerCallId: string) => `${organizationId}/${providerCallId}`;
 
 /** What a delivery's event row records of its merge. */
-export interface Verdict {
+interface Verdict {
   id: string;
   verdict: ApplyOutcome['verdict'];
   callId: string | null;
@@ -250,7 +259,7 @@ export interface Verdict {
 }
 
 /** A `Verdict` as the columns of `webhook_events` (for `jsonb_to_recordset`). */
-export function verdictRow(v: Verdict) {
+function verdictRow(v: Verdict) {
   return { id: v.id, verdict: v.verdict, call_id: v.callId, changed_fields: v.changed };
 }
 
@@ -270,10 +279,10 @@ interface CallWork {
  * runs as part of the statement that writes the calls, which fails (SQLSTATE `VERDICTS_NOT_RECORDED`)
  * unless it recorded every verdict.
  */
-export type RecordVerdicts = (verdicts: Verdict[]) => { sql: string; params: unknown[] };
+type RecordVerdicts = (verdicts: Verdict[]) => { sql: string; params: unknown[] };
 
 /**
- * The merge of a batch of deliveries, claimed by the caller, which ends its transaction: their
+ * The merge of a batch of deliveries, in the caller's transaction, which it ends: their
  * calls found or created and locked, each call's deliveries folded in arrival order through the
  * merge, then every call written and every verdict recorded (`record`) in one statement, sent with
  * the COMMIT. The follow-up polls are returned, for the caller to send after committing
@@ -282,7 +291,7 @@ export type RecordVerdicts = (verdicts: Verdict[]) => { sql: string; params: unk
  * The write is issued but may still be running when this resolves: the caller awaits `outcomes`
  * (the calls as stored), which rejects when the write or the commit failed.
  */
-export async function mergeAndCommit(
+async function mergeAndCommit(
   ctx: AppContext,
   tx: SqlTransaction,
   deliveries: readonly StoredDelivery[],
@@ -376,7 +385,7 @@ function followUpPolls(ctx: AppContext, works: CallWork[]): FollowUpPoll[] {
 }
 
 /** SQLSTATE of the merge's write when it could not record every verdict (`automitra_check`). */
-export const VERDICTS_NOT_RECORDED = 'AM001';
+const VERDICTS_NOT_RECORDED = 'AM001';
 
 /** Makes the statement fail (rolling its transaction back) unless `recorded` recorded `verdicts` rows. */
 const allRecorded = (verdicts: number) =>

@@ -34,8 +34,8 @@ export interface IngestQueueOptions {
   /** Deliveries per merge transaction at most; default 256. */
   maxMergeBatch?: number;
   /**
-   * Bytes of stored deliveries (their bodies) waiting for their merge at most; beyond, the recovery
-   * job merges them. Default 64 MiB.
+   * The size of the stored deliveries waiting for their merge at most (their bodies' lengths, in
+   * characters); beyond, the recovery job merges them. Default 64 Mi.
    */
   mergeCapacityBytes?: number;
 }
@@ -55,6 +55,8 @@ export interface IngestQueue {
 
 interface Pending {
   webhook: CheckedWebhook;
+  /** Submitted while the queue closes: stored, and left unmerged to the recovery job. */
+  late: boolean;
   resolve(id: string): void;
   reject(err: unknown): void;
 }
@@ -92,8 +94,7 @@ export function createIngestQueue(ctx: AppContext, options: IngestQueueOptions =
     maxBatch: options.maxBatch ?? 64,
     async run(batch) {
       const stored = await storeBatch(ctx, orgs, batch);
-      // Stored while the queue closes: left to the recovery job (the next start merges them).
-      if (closing) return;
+      if (stored.length === 0) return;
       const bytes = stored.reduce((sum, item) => sum + item.bytes, 0);
       if (merges.weight() + bytes > mergeCapacityBytes) {
         ctx.log.warn(
@@ -114,7 +115,9 @@ export function createIngestQueue(ctx: AppContext, options: IngestQueueOptions =
 
   return {
     submit(webhook) {
-      return new Promise<string>((resolve, reject) => stores.push([{ webhook, resolve, reject }]));
+      return new Promise<string>((resolve, reject) =>
+        stores.push([{ webhook, late: closing, resolve, reject }]),
+      );
     },
     async close(timeoutMs = 10_000) {
       closing = true;
@@ -217,7 +220,8 @@ const MAX_CACHED_ORGANIZATIONS = 10_000;
 /**
  * One batch stored, each request answered: 202 with its event id, 401 (nothing stored), or the error
  * that kept it from being stored; when the batch's first INSERT fails, each delivery is tried on its
- * own. Returns the deliveries stored, to merge. Never throws.
+ * own. Returns the deliveries stored, to merge (not those submitted while the queue closes). Never
+ * throws.
  */
 async function storeBatch(ctx: AppContext, orgs: OrganizationCache, batch: Pending[]): Promise<Unmerged[]> {
   let stored: StoreResult[];
@@ -242,6 +246,7 @@ async function storeBatch(ctx: AppContext, orgs: OrganizationCache, batch: Pendi
     return [];
   }
   const unmerged: Unmerged[] = [];
+  let acknowledged = 0;
   batch.forEach((pending, i) => {
     const result = stored[i]!;
     if (result === null) return pending.reject(refusal(ctx, pending.webhook.ip, 'bad_token'));
@@ -250,9 +255,11 @@ async function storeBatch(ctx: AppContext, orgs: OrganizationCache, batch: Pendi
       return pending.reject(result);
     }
     pending.resolve(result.id);
-    unmerged.push({ delivery: result, bytes: pending.webhook.rawBody.length });
+    acknowledged += 1;
+    // Submitted while the queue closes: left to the recovery job (the next start merges it).
+    if (!pending.late) unmerged.push({ delivery: result, bytes: pending.webhook.rawBody.length });
   });
-  ctx.metrics.webhookDeliveries.inc({ source: 'webhook' }, unmerged.length);
+  ctx.metrics.webhookDeliveries.inc({ source: 'webhook' }, acknowledged);
   return unmerged;
 }
 

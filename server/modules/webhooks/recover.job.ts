@@ -24,8 +24,10 @@ const RECOVERY_GRACE_MS = 60_000;
 
 /**
  * Merges every delivery stored before `before` still waiting, in batches; returns how many were
- * tried. Racing a merge queue (another node's, with a backlog of over a minute) merges nothing twice:
- * event rows are claimed with a lock and a merged event is skipped (`mergeStored`).
+ * tried. Racing a merge queue (another node's: one with a backlog of over a minute, or any at this
+ * process's start, which takes every delivery stored before it) merges nothing twice: event rows are
+ * claimed with a lock and a merged event is skipped; PostgreSQL may end one of the two as a deadlock,
+ * and the delivery is merged by the other (`mergeStored`).
  */
 export async function recoverDeliveries(ctx: AppContext, before: Date): Promise<number> {
   let tried = 0;

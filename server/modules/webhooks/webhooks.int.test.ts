@@ -447,6 +447,13 @@ describe(`webhook receiver (${testDbKind()})`, { timeout: 30_000 }, () => {
     expect([await verdictOf(first), await verdictOf(second)]).toEqual(['applied', 'applied']);
     expect(await callByExecution('exec-overflow-1')).toMatchObject({ status: 'ringing' });
 
+    // One submitted before its queue closes is merged by the closing queue, even if its INSERT ends
+    // after close() began.
+    const closing = createIngestQueue(ctx);
+    const before = closing.submit(await checked('exec-before-close'));
+    await closing.close();
+    expect(await verdictOf(await before)).toBe('applied');
+
     // A delivery that arrives while its queue closes is stored and acknowledged, unmerged.
     const closed = createIngestQueue(ctx);
     await closed.close();
