@@ -14,15 +14,12 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { clockTicks } from './lib/cpu.js';
+import { numberFromEnv } from './lib/env.js';
 import { createBenchDatabase, DEFAULT_BENCH_DATABASE_URL } from './lib/database.js';
 import { buildCallTemplates, LIFECYCLE, renderDelivery } from './lib/payloads.js';
 import { fixed, mib, table } from './lib/report.js';
 
-const count = (name: string, fallback: number) => {
-  const value = Number(process.env[name] || fallback);
-  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a whole number ≥ 1`);
-  return value;
-};
+const count = (name: string, fallback: number) => numberFromEnv(name, fallback, { min: 1, integer: true });
 const settings = {
   baseUrl: process.env.BENCH_DATABASE_URL || DEFAULT_BENCH_DATABASE_URL,
   calls: count('BENCH_CALLS', 1000),

@@ -39,32 +39,24 @@ import {
 } from './lib/load.js';
 import { buildCallTemplates, LIFECYCLE } from './lib/payloads.js';
 import { createOrganizations, startPlatform, type BenchPlatform } from './lib/platform.js';
+import { numberFromEnv } from './lib/env.js';
 import { fixed, mib, ms, passFail, table } from './lib/report.js';
-
-function numberFromEnv(name: string, fallback: number, min = 0): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isFinite(value) || value < min)
-    throw new Error(`${name} must be a number ≥ ${min}, got "${raw}"`);
-  return value;
-}
 
 /** Deliveries per second of the open-loop second of each warm-up (any rate the servers take easily). */
 const PACED_WARMUP_RATE = 300;
 
 const settings = {
   baseUrl: process.env.BENCH_DATABASE_URL || DEFAULT_BENCH_DATABASE_URL,
-  durationS: numberFromEnv('BENCH_DURATION_S', 10, 1),
-  warmupS: numberFromEnv('BENCH_WARMUP_S', 3, 0),
-  connections: Math.round(numberFromEnv('BENCH_CONNECTIONS', 64, 1)),
-  ratePercent: numberFromEnv('BENCH_RATE_PERCENT', 70, 1),
-  orgs: Math.round(numberFromEnv('BENCH_ORGS', 4, 1)),
-  agentsPerOrg: Math.round(numberFromEnv('BENCH_AGENTS_PER_ORG', 2, 1)),
-  calls: Math.round(numberFromEnv('BENCH_CALLS', 2000, 1)),
-  seed: Math.round(numberFromEnv('BENCH_SEED', 1, 0)),
-  drainTimeoutS: numberFromEnv('BENCH_DRAIN_TIMEOUT_S', 120, 1),
-  rounds: Math.round(numberFromEnv('BENCH_ROUNDS', 3, 1)),
+  durationS: numberFromEnv('BENCH_DURATION_S', 10, { min: 1 }),
+  warmupS: numberFromEnv('BENCH_WARMUP_S', 3, { min: 0 }),
+  connections: Math.round(numberFromEnv('BENCH_CONNECTIONS', 64, { min: 1 })),
+  ratePercent: numberFromEnv('BENCH_RATE_PERCENT', 70, { min: 1 }),
+  orgs: Math.round(numberFromEnv('BENCH_ORGS', 4, { min: 1 })),
+  agentsPerOrg: Math.round(numberFromEnv('BENCH_AGENTS_PER_ORG', 2, { min: 1 })),
+  calls: Math.round(numberFromEnv('BENCH_CALLS', 2000, { min: 1 })),
+  seed: Math.round(numberFromEnv('BENCH_SEED', 1, { min: 0 })),
+  drainTimeoutS: numberFromEnv('BENCH_DRAIN_TIMEOUT_S', 120, { min: 1 }),
+  rounds: Math.round(numberFromEnv('BENCH_ROUNDS', 3, { min: 1 })),
 };
 
 const TARGET_RATIO = 0.5;

@@ -30,23 +30,15 @@ import {
   type DayStatusCounts,
 } from '../server/modules/metrics/metrics.repository.js';
 import type { OrgMetrics } from '../common/schemas/metrics.js';
+import { numberFromEnv } from './lib/env.js';
 import { createBenchDatabase, DEFAULT_BENCH_DATABASE_URL, type BenchDatabase } from './lib/database.js';
 import { fixed, ms, table } from './lib/report.js';
 
-function numberFromEnv(name: string, fallback: number, min = 1): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min)
-    throw new Error(`${name} must be an integer ≥ ${min}, got "${raw}"`);
-  return value;
-}
-
 const settings = {
   baseUrl: process.env.BENCH_DATABASE_URL || DEFAULT_BENCH_DATABASE_URL,
-  calls: numberFromEnv('BENCH_CALLS', 1_000_000, 1000),
-  runs: numberFromEnv('BENCH_RUNS', 50),
-  updates: numberFromEnv('BENCH_UPDATES', 10_000, 100),
+  calls: numberFromEnv('BENCH_CALLS', 1_000_000, { min: 1000, integer: true }),
+  runs: numberFromEnv('BENCH_RUNS', 50, { min: 1, integer: true }),
+  updates: numberFromEnv('BENCH_UPDATES', 10_000, { min: 100, integer: true }),
 };
 const DAYS = 90;
 const AGENTS = 5;

@@ -61,29 +61,21 @@ import {
 } from './lib/realtime-process.js';
 import type { ProbeReport } from './lib/realtime-probe.js';
 import { createRealtimeOrganizations } from './lib/realtime-setup.js';
+import { numberFromEnv } from './lib/env.js';
 import { fixed, mib, ms, passFail, table } from './lib/report.js';
-
-function numberFromEnv(name: string, fallback: number, min = 0): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isFinite(value) || value < min)
-    throw new Error(`${name} must be a number ≥ ${min}, got "${raw}"`);
-  return value;
-}
 
 const settings = {
   baseUrl: process.env.BENCH_DATABASE_URL || DEFAULT_BENCH_DATABASE_URL,
-  orgs: Math.round(numberFromEnv('BENCH_ORGS', 50, 1)),
-  clientsPerOrg: Math.round(numberFromEnv('BENCH_CLIENTS_PER_ORG', 20, 1)),
-  rate: numberFromEnv('BENCH_RATE', 200, 1),
-  durationS: numberFromEnv('BENCH_DURATION_S', 20, 1),
-  warmupS: numberFromEnv('BENCH_WARMUP_S', 3, 0),
-  gapMs: numberFromEnv('BENCH_GAP_MS', 1000, 1),
-  connections: Math.round(numberFromEnv('BENCH_CONNECTIONS', 32, 1)),
-  templates: Math.round(numberFromEnv('BENCH_TEMPLATES', 500, 1)),
-  seed: Math.round(numberFromEnv('BENCH_SEED', 1, 0)),
-  drainTimeoutS: numberFromEnv('BENCH_DRAIN_TIMEOUT_S', 15, 1),
+  orgs: Math.round(numberFromEnv('BENCH_ORGS', 50, { min: 1 })),
+  clientsPerOrg: Math.round(numberFromEnv('BENCH_CLIENTS_PER_ORG', 20, { min: 1 })),
+  rate: numberFromEnv('BENCH_RATE', 200, { min: 1 }),
+  durationS: numberFromEnv('BENCH_DURATION_S', 20, { min: 1 }),
+  warmupS: numberFromEnv('BENCH_WARMUP_S', 3, { min: 0 }),
+  gapMs: numberFromEnv('BENCH_GAP_MS', 1000, { min: 1 }),
+  connections: Math.round(numberFromEnv('BENCH_CONNECTIONS', 32, { min: 1 })),
+  templates: Math.round(numberFromEnv('BENCH_TEMPLATES', 500, { min: 1 })),
+  seed: Math.round(numberFromEnv('BENCH_SEED', 1, { min: 0 })),
+  drainTimeoutS: numberFromEnv('BENCH_DRAIN_TIMEOUT_S', 15, { min: 1 }),
 };
 const API_KEYS_PER_ORG = 2;
 const TARGET_P99_MS = 50;
