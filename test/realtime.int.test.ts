@@ -1,7 +1,8 @@
 /**
  * Live updates over a real Socket.IO client: every client of an organization sees the same events
  * in the same order; another organization sees nothing, whatever it subscribes to; a client that
- * drops during a call ends with the right state; revoked credentials are disconnected.
+ * drops during a call ends with the right state; revoked credentials are disconnected; events of an
+ * organization nobody watches are not kept.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isTerminalStatus } from '../common/call-status.js';
@@ -177,6 +178,44 @@ describe(`realtime (${testDbKind()})`, { timeout: 60_000 }, () => {
     );
     expect(known.get(call.id)).toEqual({ status: truth.status, version: truth.version });
     expect(tab.socket.recovered || refetched > 0).toBe(true);
+  });
+
+  it('sends call events only where someone watches, and replays them to a client that dropped', async () => {
+    const a = await orgWithAgent('Audience');
+    const realtime = t.app.automitra.realtime;
+    const connections = async () =>
+      Number(/^automitra_realtime_connections (\d+)$/m.exec((await t.app.inject('/metrics')).body)?.[1]);
+    // Nobody has connected to this organization: its events are not sent, so not kept for anyone.
+    expect(realtime.watching(a.orgId)).toBe(false);
+    const call = (
+      await a.client.post(`/api/orgs/${a.orgId}/calls`, { agentId: a.agent.id, toNumber: '+919876543215' })
+    ).json();
+
+    const tab = track(await connectSocket(t.url, { cookie: a.client.cookie }));
+    expect(realtime.watching(a.orgId)).toBe(true);
+    // An event received before the drop: where the replay starts from.
+    realtime.callUpdated({ ...call, version: 998 }, ['status']);
+    await waitUntil(() => tab.events.some((e) => e.callId === call.id && e.version === 998));
+    const before = await connections();
+    tab.socket.io.reconnection(false);
+    tab.socket.io.engine.close(); // the network drops, and the client waits before coming back
+    await waitUntil(
+      async () => (await connections()) === before - 1,
+      5_000,
+      'the server did not see the drop',
+    );
+    // Its session waits for it with the organization's room: the organization is still watched.
+    expect(realtime.watching(a.orgId)).toBe(true);
+    realtime.callUpdated({ ...call, version: 999 }, ['status']);
+
+    tab.socket.connect();
+    await waitUntil(() => tab.socket.connected);
+    expect(tab.socket.recovered).toBe(true);
+    await waitUntil(
+      () => tab.events.some((e) => e.callId === call.id && e.version === 999),
+      5_000,
+      'the event missed while disconnected was not replayed',
+    );
   });
 
   it('disconnects the sockets of a revoked key, a removed member and a signed-out session', async () => {

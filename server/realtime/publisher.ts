@@ -5,6 +5,11 @@
 import type { Call } from '../../common/schemas/calls.js';
 
 export interface RealtimePublisher {
+  /**
+   * Whether events of the organization reach anyone: a socket in its room now, or one that dropped
+   * lately and may come back for what it missed. Call events of other organizations are not sent.
+   */
+  watching(organizationId: string): boolean;
   callCreated(call: Call): void;
   callUpdated(call: Call, changed: string[]): void;
   callDeleted(organizationId: string, callId: string): void;

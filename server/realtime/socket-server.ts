@@ -4,9 +4,15 @@
  * `subscribe` narrows it to one. Events leave only after the data is committed, and only to the rooms
  * of the organization they belong to. With `REDIS_URL`, the Redis streams adapter carries events
  * between nodes; missed events are replayed on reconnect (connection-state recovery).
+ *
+ * Recovery keeps every event sent, for the whole window, whoever it was for: call events of an
+ * organization that nobody watches (no socket in its room, none dropped from it within the window)
+ * are therefore not sent at all. Without that, a busy node holding no sockets kept the last two
+ * minutes of every call update it merged in memory.
  */
 import { createAdapter } from '@socket.io/redis-streams-adapter';
 import { createClient, type RedisClientType } from 'redis';
+import { Gauge } from 'prom-client';
 import { Server, type Socket } from 'socket.io';
 import {
   UNAUTHORIZED_MESSAGE,
@@ -79,7 +85,9 @@ export async function createRealtime(app: App, redisUrl?: string): Promise<Realt
     ...(redis ? { adapter: createAdapter(redis, { maxLen: 100_000 }) } : {}),
   });
   const hooks: PublisherHooks = { callsChanged: () => {} };
-  const publisher = createPublisher(io, hooks);
+  // With Redis the watchers may be on another node: every event goes out.
+  const watching = redis ? () => true : trackAudience(io, RECOVERY_WINDOW_MS);
+  const publisher = createPublisher(io, hooks, watching);
   return {
     io,
     publisher,
@@ -110,6 +118,14 @@ export function acceptConnections(app: App, ctx: AppContext, realtime: RealtimeS
       Boolean(ctx.redis) || (io.of('/').adapter.rooms.get(metricsRoom(organizationId))?.size ?? 0) > 0,
   );
   realtime.hooks.callsChanged = pusher.touch;
+  new Gauge({
+    name: 'automitra_realtime_connections',
+    help: 'Socket.IO connections open on this node',
+    registers: [app.metrics.registry],
+    collect() {
+      this.set(io.engine.clientsCount);
+    },
+  });
   realtime.hooks.close = pusher.close;
   io.use(async (socket, next) => {
     try {
@@ -182,18 +198,48 @@ export function acceptConnections(app: App, ctx: AppContext, realtime: RealtimeS
   });
 }
 
-function createPublisher(io: IoServer, hooks: PublisherHooks): RealtimePublisher {
+/**
+ * Whether an organization's events reach anyone on this node: a socket in its room, or one that left
+ * it by dropping less than `windowMs` ago (its session, rooms included, waits that long for it).
+ */
+function trackAudience(io: IoServer, windowMs: number): (organizationId: string) => boolean {
+  /** When a socket last left each organization's room by disconnecting, by room. */
+  const leftAt = new Map<string, number>();
+  io.on('connection', (socket: IoSocket) => {
+    socket.on('disconnecting', () => {
+      for (const room of socket.rooms) if (room.startsWith('org:')) leftAt.set(room, Date.now());
+    });
+  });
+  return (organizationId) => {
+    const room = orgRoom(organizationId);
+    if ((io.of('/').adapter.rooms.get(room)?.size ?? 0) > 0) return true;
+    const left = leftAt.get(room);
+    if (left === undefined) return false;
+    if (Date.now() - left < windowMs) return true;
+    leftAt.delete(room);
+    return false;
+  };
+}
+
+function createPublisher(
+  io: IoServer,
+  hooks: PublisherHooks,
+  watching: (organizationId: string) => boolean,
+): RealtimePublisher {
   return {
+    watching,
     callCreated(call) {
-      io.to(orgRoom(call.organizationId)).emit('call:created', { call });
+      if (watching(call.organizationId)) io.to(orgRoom(call.organizationId)).emit('call:created', { call });
       hooks.callsChanged(call.organizationId);
     },
     callUpdated(call, changed) {
-      io.to(orgRoom(call.organizationId)).emit('call:updated', { call, changed });
+      if (watching(call.organizationId))
+        io.to(orgRoom(call.organizationId)).emit('call:updated', { call, changed });
       hooks.callsChanged(call.organizationId);
     },
     callDeleted(organizationId, callId) {
-      io.to(orgRoom(organizationId)).emit('call:deleted', { organizationId, callId });
+      if (watching(organizationId))
+        io.to(orgRoom(organizationId)).emit('call:deleted', { organizationId, callId });
       hooks.callsChanged(organizationId);
     },
     ping(organizationId, nonce) {
