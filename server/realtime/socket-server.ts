@@ -114,8 +114,7 @@ export function acceptConnections(app: App, ctx: AppContext, realtime: RealtimeS
       io.to(metricsRoom(organizationId)).emit('metrics:updated', { organizationId, metrics }),
     // On one node, nobody watching here means nobody watching: skip the computation. With Redis the
     // watchers may be on another node, so the push always goes out.
-    (organizationId) =>
-      Boolean(ctx.redis) || (io.of('/').adapter.rooms.get(metricsRoom(organizationId))?.size ?? 0) > 0,
+    (organizationId) => Boolean(ctx.redis) || occupied(io, metricsRoom(organizationId)),
   );
   realtime.hooks.callsChanged = pusher.touch;
   new Gauge({
@@ -198,6 +197,9 @@ export function acceptConnections(app: App, ctx: AppContext, realtime: RealtimeS
   });
 }
 
+/** Whether a socket of this node is in the room. */
+const occupied = (io: IoServer, room: string) => (io.of('/').adapter.rooms.get(room)?.size ?? 0) > 0;
+
 /**
  * Whether an organization's events reach anyone on this node: a socket in its room, or one that left
  * it by dropping less than `windowMs` ago (its session, rooms included, waits that long for it).
@@ -212,7 +214,7 @@ function trackAudience(io: IoServer, windowMs: number): (organizationId: string)
   });
   return (organizationId) => {
     const room = orgRoom(organizationId);
-    if ((io.of('/').adapter.rooms.get(room)?.size ?? 0) > 0) return true;
+    if (occupied(io, room)) return true;
     const left = leftAt.get(room);
     if (left === undefined) return false;
     if (Date.now() - left < windowMs) return true;
