@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client, apiKeyClient, expectError, signUp, startTestApp, type TestApp } from '../../../test/app.js';
+import { isTerminalStatus } from '../../../common/call-status.js';
 import { testDbKind } from '../../../test/db.js';
 import { connectSocket } from '../../../test/realtime.js';
 import { waitUntil } from '../../../test/wait.js';
@@ -169,6 +170,12 @@ describe(`operator endpoints (${testDbKind()})`, { timeout: 60_000 }, () => {
     const call = (
       await client.post(`/api/orgs/${orgId}/calls`, { agentId: agent.id, toNumber: '+919876500200' })
     ).json();
+    // Once the simulator is done with the call (no webhook can move it any more), it is made stale:
+    // three hours old, still ringing, with no execution id to ask Bolna about.
+    await waitUntil(
+      async () => isTerminalStatus((await client.get(`/api/orgs/${orgId}/calls/${call.id}`)).json().status),
+      15_000,
+    );
     await t.testDb.database.withSession((s) =>
       s.query(
         "UPDATE calls SET created_at = now() - interval '3 hours', provider_call_id = NULL, status = 'ringing' WHERE id = $1",
