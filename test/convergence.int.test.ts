@@ -34,7 +34,15 @@ afterEach(async () => {
 });
 
 /** Starts an app and simulator with `knobs`, places CALLS calls, waits until all are final and confirmed. */
-async function runScenario(knobs: SimulatorOptions): Promise<{ t: TestApp; calls: CallJson[] }> {
+/**
+ * `spendRateLimit`: just before the calls are placed, another program using the same API key spends
+ * the whole rate limit of the window, so the platform's first POST /call meets a 429 whatever the
+ * machine's speed.
+ */
+async function runScenario(
+  knobs: SimulatorOptions,
+  { spendRateLimit = false } = {},
+): Promise<{ t: TestApp; calls: CallJson[] }> {
   const t = await startTestApp({
     listen: true,
     simulator: {
@@ -51,6 +59,13 @@ async function runScenario(knobs: SimulatorOptions): Promise<{ t: TestApp; calls
     await client.post(`/api/orgs/${orgId}/agents`, { name: 'Convergence', welcomeMessage: 'Hi' })
   ).json();
   expect(agent.syncStatus).toBe('synced');
+  if (spendRateLimit) {
+    for (let i = 0; i < (knobs.apiRateLimit ?? 0); i++) {
+      await fetch(`${t.simulator.url}/executions/another-program-${i}`, {
+        headers: { authorization: `Bearer ${t.simulator.apiKey}` },
+      });
+    }
+  }
   for (let i = 0; i < CALLS; i++) {
     const res = await client.post(`/api/orgs/${orgId}/calls`, {
       agentId: agent.id,
@@ -150,15 +165,15 @@ describe(`convergence under webhook and API faults (${testDbKind()})`, { timeout
   });
 
   it("with Bolna's API failing and rate limiting, nothing is lost", async () => {
-    const { t, calls } = await runScenario({
-      apiErrorRate: 0.2,
-      apiRateLimit: 20,
-      apiRateLimitWindowMs: 1_000,
-      webhookDropRate: 0.5,
-    });
+    const { t, calls } = await runScenario(
+      { apiErrorRate: 0.2, apiRateLimit: 20, apiRateLimitWindowMs: 1_000, webhookDropRate: 0.5 },
+      { spendRateLimit: true },
+    );
     expect(finalFields(calls)).toEqual(clean);
     expect(finalFields(calls)).toEqual(truth(t, calls));
-    expect(t.simulator.requests().some((r) => r.status === 429)).toBe(true);
-    expect(t.simulator.requests().some((r) => r.status >= 500)).toBe(true);
+    // The platform's own requests met the limit and the errors (the other program's stayed within it).
+    const platformRequests = t.simulator.requests().filter((r) => !r.url.includes('another-program'));
+    expect(platformRequests.some((r) => r.status === 429)).toBe(true);
+    expect(platformRequests.some((r) => r.status >= 500)).toBe(true);
   });
 });
