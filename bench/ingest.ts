@@ -27,7 +27,7 @@ import { cpus } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import { BASELINE_PATH, startBaseline, type BaselineServer } from './lib/baseline.js';
-import { cpuSince, cpuSnapshot, type CpuShare } from './lib/cpu.js';
+import { cpuSince, cpuSnapshot, noiseWarnings, type CpuShare } from './lib/cpu.js';
 import { createBenchDatabase, DEFAULT_BENCH_DATABASE_URL, type BenchDatabase } from './lib/database.js';
 import {
   LATE_SEND_MS,
@@ -65,7 +65,8 @@ const TARGET_P99_MS = 50;
 /** Percent of one core the load generator used during the phase. */
 const loadCpu = (p: Phase) => p.result.loadCpuMs / 10 / p.result.durationS;
 /** Percent of one core used by everything else on the machine (other programs, the kernel, …). */
-const otherCpu = (p: Phase) => Math.max(0, p.cpu.machine - p.cpu.servers - p.cpu.postgres - loadCpu(p));
+const otherCpu = (p: Phase) =>
+  Math.max(0, p.cpu.machine - p.cpu.stolen - p.cpu.servers - p.cpu.postgres - loadCpu(p));
 
 /**
  * CPU milliseconds one delivery cost in this process or in PostgreSQL during the phase: what bounds the
@@ -414,7 +415,7 @@ async function main(): Promise<number> {
           'max',
           'non-2xx / errors',
           'CPU ms per delivery: servers + PostgreSQL',
-          'CPU % (of 100 × cores): servers / PostgreSQL / load generator / other',
+          'CPU % (of 100 × cores): servers / PostgreSQL / load generator / other / stolen',
         ],
         phases.map((p) => [
           p.name,
@@ -424,16 +425,14 @@ async function main(): Promise<number> {
           ms(p.result.latencyMs.max),
           `${p.result.non2xx} / ${p.result.errors + p.result.timeouts}`,
           `${fixed(costPerDelivery(p, 'servers'), 2)} + ${fixed(costPerDelivery(p, 'postgres'), 2)}`,
-          `${fixed(p.cpu.servers)} / ${fixed(p.cpu.postgres)} / ${fixed(loadCpu(p))} / ${fixed(otherCpu(p))}`,
+          `${fixed(p.cpu.servers)} / ${fixed(p.cpu.postgres)} / ${fixed(loadCpu(p))} / ${fixed(otherCpu(p))} / ${fixed(p.cpu.stolen)}`,
         ]),
       ),
     );
-    const busiest = Math.max(...phases.map(otherCpu));
-    if (busiest > 25) {
-      log(
-        `WARNING: other programs used up to ${fixed(busiest)} % of a core during a phase: the machine was not quiet, numbers are pessimistic`,
-      );
-    }
+    noiseWarnings(
+      phases.map((p) => ({ other: otherCpu(p), stolen: p.cpu.stolen })),
+      'a phase',
+    ).forEach((line) => log(line));
     log();
     const ratios = rounds.map((r) => perSecond(r.platform) / perSecond(r.baseline));
     const ratio = median(ratios);

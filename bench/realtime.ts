@@ -39,7 +39,7 @@
 import { cpus } from 'node:os';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import pg from 'pg';
-import { cpuSince, cpuSnapshot, type CpuShare } from './lib/cpu.js';
+import { cpuSince, cpuSnapshot, noiseWarnings, type CpuShare } from './lib/cpu.js';
 import { createBenchDatabase, DEFAULT_BENCH_DATABASE_URL, type BenchDatabase } from './lib/database.js';
 import { connectFleet, type ClientSpec } from './lib/realtime-clients.js';
 import {
@@ -193,7 +193,7 @@ const eventsPerSecond = (run: Run) => run.tracker.received / run.stream.elapsedS
 const cpuPercent = (run: Run) => (run.server.cpuMs / run.server.wallMs) * 100;
 /** Percent of one core used by everything else on the machine (other programs, the kernel, …). */
 const otherCpu = (run: Run) =>
-  Math.max(0, run.cpu.machine - cpuPercent(run) - run.cpu.postgres - run.clientCpu);
+  Math.max(0, run.cpu.machine - run.cpu.stolen - cpuPercent(run) - run.cpu.postgres - run.clientCpu);
 const latencyCells = (d: Distribution) => [ms(d.p50), ms(d.p95), ms(d.p99), ms(d.max)];
 
 /** BENCH_PROBE=1: the platform's latency split and its time by component. */
@@ -403,7 +403,7 @@ async function main(): Promise<number> {
           'heap per 1,000 sockets',
           'RSS: idle → sockets → after load',
           'heap: idle → sockets → after load',
-          'CPU % (of one core): server / PostgreSQL / clients + sender / other',
+          'CPU % (of one core): server / PostgreSQL / clients + sender / other / stolen',
           'server event-loop delay p99 / max',
           'client event-loop delay p99 / max',
         ],
@@ -413,19 +413,17 @@ async function main(): Promise<number> {
           mib(per1000(r, 'heapUsed')),
           `${mib(r.memory.before.rss)} → ${mib(r.memory.connected.rss)} → ${mib(r.memory.loaded.rss)}`,
           `${mib(r.memory.before.heapUsed)} → ${mib(r.memory.connected.heapUsed)} → ${mib(r.memory.loaded.heapUsed)}`,
-          `${fixed(cpuPercent(r))} / ${fixed(r.cpu.postgres)} / ${fixed(r.clientCpu)} / ${fixed(otherCpu(r))}`,
+          `${fixed(cpuPercent(r))} / ${fixed(r.cpu.postgres)} / ${fixed(r.clientCpu)} / ${fixed(otherCpu(r))} / ${fixed(r.cpu.stolen)}`,
           `${ms(r.server.loopDelay.p99)} / ${ms(r.server.loopDelay.max)}`,
           `${ms(r.clientLoopP99)} / ${ms(r.clientLoopMax)}`,
         ]),
       ),
     );
     logProbe(platform);
-    const busiest = Math.max(...runs.map(otherCpu));
-    if (busiest > 25) {
-      log(
-        `WARNING: other programs used up to ${fixed(busiest)} % of a core during a measurement: the machine was not quiet, numbers are pessimistic`,
-      );
-    }
+    noiseWarnings(
+      runs.map((r) => ({ other: otherCpu(r), stolen: r.cpu.stolen })),
+      'a measurement',
+    ).forEach((line) => log(line));
     log();
     log(
       `platform: ${platform.tracker.metrics} metrics:updated events received (${fixed(platform.tracker.metrics / platform.stream.elapsedS)}/s, ${fixed(platform.summary.meanMetricsBytes)} B each), ${platform.tracker.repeats} repeated and ${platform.tracker.unknown} unmatched call events; sender at most ${ms(Math.max(...runs.map((r) => r.stream.behindMs)))} behind schedule`,

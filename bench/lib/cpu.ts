@@ -28,6 +28,8 @@ export interface CpuSnapshot {
   /** Machine-wide busy and total CPU seconds, all cores. */
   machineBusyS: number;
   machineTotalS: number;
+  /** Machine-wide CPU seconds the hypervisor ran something else while this VM had work (steal). */
+  machineStealS: number;
 }
 
 /** CPU seconds of each of `pids` still alive, from /proc/<pid>/stat. */
@@ -46,15 +48,16 @@ function processCpuSeconds(pids: Iterable<number>): Map<number, number> {
   return out;
 }
 
-function machineCpuSeconds(): { busy: number; total: number } {
+function machineCpuSeconds(): { busy: number; total: number; steal: number } {
   try {
     const line = readFileSync('/proc/stat', 'utf8').split('\n')[0]!;
     const values = line.trim().split(/\s+/).slice(1).map(Number);
     const total = values.slice(0, 8).reduce((a, b) => a + b, 0);
     const idle = (values[3] ?? 0) + (values[4] ?? 0);
-    return { busy: (total - idle) / clockTicks(), total: total / clockTicks() };
+    const ticks = clockTicks();
+    return { busy: (total - idle) / ticks, total: total / ticks, steal: (values[7] ?? 0) / ticks };
   } catch {
-    return { busy: 0, total: 0 };
+    return { busy: 0, total: 0, steal: 0 };
   }
 }
 
@@ -67,6 +70,7 @@ export function cpuSnapshot(postgresPids: Iterable<number> = []): CpuSnapshot {
     postgres: processCpuSeconds(postgresPids),
     machineBusyS: machine.busy,
     machineTotalS: machine.total,
+    machineStealS: machine.steal,
   };
 }
 
@@ -74,8 +78,13 @@ export interface CpuShare {
   /** Percent of one core, over the interval. */
   servers: number;
   postgres: number;
-  /** Every process on the machine, this one and PostgreSQL included. */
+  /** Every process on the machine, this one and PostgreSQL included, and the time stolen. */
   machine: number;
+  /**
+   * Time the hypervisor gave this VM's cores to something else while they had work (steal): no
+   * process's, and every process waited meanwhile.
+   */
+  stolen: number;
   /** Cores in the machine (the machine can reach cores × 100 %). */
   cores: number;
 }
@@ -91,10 +100,32 @@ export function cpuSince(before: CpuSnapshot, after: CpuSnapshot): CpuShare {
   let postgresSeconds = 0;
   for (const [pid, cpu] of after.postgres) postgresSeconds += cpu - (before.postgres.get(pid) ?? 0);
   const cores = cpus().length;
+  const share = (machineSeconds: number) =>
+    machineTotal > 0 ? (machineSeconds / machineTotal) * cores * 100 : 0;
   return {
     servers: self * 100,
     postgres: (postgresSeconds / Math.max(seconds, 1e-9)) * 100,
-    machine: machineTotal > 0 ? ((after.machineBusyS - before.machineBusyS) / machineTotal) * cores * 100 : 0,
+    machine: share(after.machineBusyS - before.machineBusyS),
+    stolen: share(after.machineStealS - before.machineStealS),
     cores,
   };
+}
+
+/**
+ * Warnings when the machine was not quiet during a benchmark's measurements: other programs busy
+ * (over 25 % of a core), or the hypervisor taking the VM's cores (steal over 5 % of a core).
+ */
+export function noiseWarnings(shares: { other: number; stolen: number }[], during: string): string[] {
+  const warnings: string[] = [];
+  const other = Math.max(0, ...shares.map((s) => s.other));
+  const stolen = Math.max(0, ...shares.map((s) => s.stolen));
+  if (other > 25)
+    warnings.push(
+      `WARNING: other programs used up to ${other.toFixed(0)} % of a core during ${during}: the machine was not quiet, numbers are pessimistic`,
+    );
+  if (stolen > 5)
+    warnings.push(
+      `WARNING: the hypervisor took up to ${stolen.toFixed(0)} % of a core from this VM during ${during} (steal): every process waited meanwhile, numbers are pessimistic`,
+    );
+  return warnings;
 }
