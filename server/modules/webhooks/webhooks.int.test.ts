@@ -468,6 +468,74 @@ describe(`webhook receiver (${testDbKind()})`, { timeout: 30_000 }, () => {
     expect(await verdictOf(third)).toBe('applied');
   });
 
+  it('spaces its statements when busy: a steady stream is stored and merged in few of them, a full batch does not wait, and a quiet queue never waits', async () => {
+    const ctx = t.app.automitra;
+    const checked = (id: string) =>
+      checkDelivery(ctx, {
+        token,
+        ip: '127.0.0.1',
+        headers: {},
+        rawBody: JSON.stringify(execution(id, providerAgentId, 'ringing')),
+      });
+    const statements = async () => {
+      const count = async (metric: typeof ctx.metrics.storeDuration) =>
+        (await metric.get()).values.find((v) => v.metricName?.endsWith('_count'))?.value ?? 0;
+      return {
+        stores: await count(ctx.metrics.storeDuration),
+        merges: await count(ctx.metrics.mergeDuration),
+      };
+    };
+
+    // Twelve pairs of deliveries 10 ms apart, to a queue busy from the first delivery, whose INSERTs
+    // then start at least 200 ms apart and its merges 400 ms apart: a few statements each, however
+    // fast or slow the machine.
+    const trickle = createIngestQueue(ctx, { busyRate: 1, storeSpacingMs: 200, mergeSpacingMs: 400 });
+    const before = await statements();
+    const started = Date.now();
+    const submitted: Promise<string>[] = [];
+    for (let i = 0; i < 12; i += 1) {
+      const pair = [await checked(`exec-trickle-${i}-a`), await checked(`exec-trickle-${i}-b`)];
+      submitted.push(...pair.map((delivery) => trickle.submit(delivery)));
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    const spanMs = Date.now() - started;
+    const eventIds = await Promise.all(submitted);
+    await trickle.close();
+    const after = await statements();
+    const stores = after.stores - before.stores;
+    const merges = after.merges - before.merges;
+    expect(spanMs).toBeLessThan(1_800); // else the bound below would allow one statement per delivery
+    expect(stores).toBeGreaterThanOrEqual(1);
+    // One INSERT at once, one per 200 ms while they came, one for those left at the end.
+    expect(stores).toBeLessThanOrEqual(Math.floor(spanMs / 200) + 2);
+    expect(merges).toBeGreaterThanOrEqual(1);
+    expect(merges).toBeLessThan(24);
+    expect(await Promise.all(eventIds.map(verdictOf))).toEqual(eventIds.map(() => 'applied'));
+
+    // Spacing of a minute, batches of four: eight deliveries at once are two full batches, and the
+    // second does not wait for the first's minute.
+    const full = createIngestQueue(ctx, { busyRate: 1, maxBatch: 4, storeSpacingMs: 60_000 });
+    const deliveries = await Promise.all(
+      Array.from({ length: 8 }, (_, i) => checked(`exec-full-batch-${i}`)),
+    );
+    const fullStarted = Date.now();
+    const stored = await Promise.all(deliveries.map((delivery) => full.submit(delivery)));
+    expect(Date.now() - fullStarted).toBeLessThan(20_000);
+    await full.close();
+    expect(await Promise.all(stored.map(verdictOf))).toEqual(stored.map(() => 'applied'));
+
+    // Below its busy rate, a queue spaces nothing: deliveries one after another, each stored and
+    // merged at once, although spacing would make each wait a minute.
+    const quiet = createIngestQueue(ctx, { busyRate: 100, storeSpacingMs: 60_000, mergeSpacingMs: 60_000 });
+    const quietStarted = Date.now();
+    for (let i = 0; i < 3; i += 1) {
+      const eventId = await quiet.submit(await checked(`exec-quiet-${i}`));
+      await waitUntil(async () => (await verdictOf(eventId)) === 'applied', 20_000);
+    }
+    expect(Date.now() - quietStarted).toBeLessThan(20_000);
+    await quiet.close();
+  });
+
   it('keeps a delivery for an unknown agent as an orphan, applied once its call appears', async () => {
     const res = await post(execution('exec-orphan-1', 'agent-we-do-not-know', 'ringing'));
     const { eventId } = res.json();
