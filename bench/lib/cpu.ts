@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { performance } from 'node:perf_hooks';
+import { fixed } from './report.js';
 
 let ticksPerSecond: number | undefined;
 export function clockTicks(): number {
@@ -121,11 +122,11 @@ export function noiseWarnings(shares: { other: number; stolen: number }[], durin
   const stolen = Math.max(0, ...shares.map((s) => s.stolen));
   if (other > 25)
     warnings.push(
-      `WARNING: other programs used up to ${other.toFixed(0)} % of a core during ${during}: the machine was not quiet, numbers are pessimistic`,
+      `WARNING: other programs used up to ${fixed(other)} % of a core during ${during}: the machine was not quiet, numbers are pessimistic`,
     );
   if (stolen > 5)
     warnings.push(
-      `WARNING: the hypervisor took up to ${stolen.toFixed(0)} % of a core from this VM during ${during} (steal): every process waited meanwhile, numbers are pessimistic`,
+      `WARNING: the hypervisor took up to ${fixed(stolen)} % of a core from this VM during ${during} (steal): every process waited meanwhile, numbers are pessimistic`,
     );
   return warnings;
 }
